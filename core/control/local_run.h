@@ -1,0 +1,36 @@
+// Driving one side's Run and turning its RunResult into a SideResult.
+// Private to core/control.
+#ifndef NETPERF_CONTROL_LOCAL_RUN_H
+#define NETPERF_CONTROL_LOCAL_RUN_H
+
+#include <functional>
+#include <vector>
+
+#include <netperf/session.h>
+
+namespace netperf {
+
+struct LocalRunOutput {
+    RunResult run;
+    CpuUtil cpu;
+    std::vector<IntervalSample> intervals;
+    bool interrupted = false;
+};
+
+// Starts `run` now and waits for it, sampling the counters every interval_s
+// (0 = never) into `sink` and the returned list.  A SIGINT (g_interrupt)
+// asks the flows to finish; a second one stops them.  `abort` is polled
+// between samples: returning true stops the run (e.g. the peer vanished).
+LocalRunOutput drive_run(Run &run, double interval_s, bool measure_cpu, const IntervalSink &sink,
+                         const std::function<bool()> &abort = {});
+
+// This side's results from its run.
+SideResult side_from_run(const RunResult &r, const SidePlan &p, const CpuUtil &cpu, const TestSpec &s,
+                         Role role);
+
+// Loads transports once per process (netserver serves many sessions).
+const Transport &cached_transport(const std::string &name);
+
+}  // namespace netperf
+
+#endif

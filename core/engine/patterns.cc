@@ -1,0 +1,675 @@
+// The patterns: each is a few handlers over the one flow abstraction; a
+// flow's state is its current handler (neper's design).  Handlers only stage
+// ops (Worker::push); the worker loop submits them once per pass.
+//
+// End of test, on the data path (the same as netperf 2.7, so a stock
+// netserver or netperf on the other end behaves as it always has):
+//   stream:   the sender half-closes (SHUT_WR) and drains until the peer's
+//             EOF; the receiver closes on EOF.
+//   datagram: the sender sends three empty datagrams; an empty datagram ends
+//             the receiver.
+//   connect:  the server closes each connection after its response; the
+//             client waits for that close (so TIME_WAIT lands on the server).
+#include <cerrno>
+#include <cstring>
+
+#include "engine_internal.h"
+
+namespace netperf::engine {
+
+namespace {
+
+bool transient_send_error(int64_t r) {
+    // Datagram sends: a full queue or an ICMP error from an earlier datagram
+    // is counted, not fatal (netperf 2.7 counts them as send errors too).
+    return r == -ENOBUFS || r == -ECONNREFUSED || r == -EAGAIN || r == -EHOSTUNREACH ||
+           r == -ENETUNREACH || r == -EPERM;
+}
+
+char *send_slot(Worker &w, Flow &f) {
+    char *p = f.send_buf + size_t(f.send_slot) * f.slot_size;
+    if (++f.send_slot >= w.cfg->send_width) f.send_slot = 0;
+    return p;
+}
+
+void ts_push(Flow &f, uint64_t t) {
+    f.ts[(f.ts_head + f.ts_count) % f.ts_cap] = t;
+    if (f.ts_count < f.ts_cap) f.ts_count++;
+    else f.ts_head = (f.ts_head + 1) % f.ts_cap;
+}
+
+uint64_t ts_pop(Flow &f) {
+    if (!f.ts_count) return 0;
+    uint64_t t = f.ts[f.ts_head];
+    f.ts_head = (f.ts_head + 1) % f.ts_cap;
+    f.ts_count--;
+    return t;
+}
+
+void record(Worker &w, Flow &f, uint64_t since) {
+    if (w.cfg->latency && since && w.now >= since) f.hist->record(w.now - since);
+}
+
+// ---- ending -----------------------------------------------------------
+
+void on_closed(Worker &w, Flow &f, Tag tag, const np_completion &c);
+
+// Stream end: wait for the peer's EOF, then close.
+void on_drain(Worker &w, Flow &f, Tag tag, const np_completion &c) {
+    if (tag == kShutdown) return;
+    if (tag != kDrain && tag != kRecv) return;  // late completions of earlier ops
+    if (c.result > 0) {
+        w.push(f, kDrain, NP_OP_RECV, f.ep, f.scratch, sizeof f.scratch, NP_OPF_EOF_WAIT);
+        return;
+    }
+    if (c.result == -ECANCELED) return;
+    close_flow(w, f);
+}
+
+void end_stream(Worker &w, Flow &f) {
+    f.handler = on_drain;
+    if (w.cfg->dgram) {
+        // Three empty datagrams, as netperf does: any one ends the receiver.
+        f.handler = on_closed;
+        f.end_marks = 3;
+        for (int i = 0; i < 3; i++) w.push(f, kEndMark, NP_OP_SEND, f.ep, f.scratch, 0);
+        return;
+    }
+    w.push(f, kShutdown, NP_OP_SHUTDOWN, f.ep, nullptr, 0);
+    if (!f.recv_inflight)
+        w.push(f, kDrain, NP_OP_RECV, f.ep, f.scratch, sizeof f.scratch, NP_OPF_EOF_WAIT);
+}
+
+void on_closed(Worker &w, Flow &f, Tag tag, const np_completion &c) {
+    if (tag == kEndMark) {
+        if (--f.end_marks == 0) {
+            take_info(w, f, true);
+            w.flow_done(f);
+        }
+        return;
+    }
+    if (tag == kClose) {
+        f.ep = nullptr;
+        w.flow_done(f);
+    }
+    (void)c;
+}
+
+// ---- SendStream: send until deadline/count ----------------------------
+
+void ss_send(Worker &w, Flow &f) {
+    if (!w.pace_ok(f)) return;
+    int64_t len = w.cfg->send_size;
+    f.send_left = len;
+    f.send_inflight = true;
+    f.op_start = w.now;
+    f.cur_send = send_slot(w, f);
+    w.push(f, kSend, NP_OP_SEND, f.ep, f.cur_send, uint32_t(len));
+}
+
+void ss_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
+    switch (tag) {
+    case kConnect:
+    case kAccept:
+        if (c.result < 0) return flow_fail(w, f, tag == kConnect ? "connect" : "accept", c.result);
+        f.ep = c.ep;
+        take_info(w, f, false);
+        if (f.finishing) return end_stream(w, f);
+        return ss_send(w, f);
+    case kSend: {
+        f.send_inflight = false;
+        if (c.result < 0) {
+            if (w.cfg->dgram && transient_send_error(c.result)) {
+                f.ctr->send_errors.add(1);
+                f.ctr->send_calls.add(1);
+            } else if (c.result == -EPIPE || c.result == -ECONNRESET) {
+                // The receiver went away: the test is over for this flow.
+                return close_flow(w, f);
+            } else {
+                return flow_fail(w, f, "send", c.result);
+            }
+        } else {
+            f.ctr->bytes_sent.add(uint64_t(c.result));
+            f.ctr->send_calls.add(1);
+            record(w, f, f.op_start);
+            if (!w.cfg->dgram && c.result < f.send_left) {
+                // Partial send (non-blocking stream): finish the message.
+                f.send_left -= c.result;
+                f.send_inflight = true;
+                w.push(f, kSend, NP_OP_SEND, f.ep, f.cur_send + (w.cfg->send_size - f.send_left),
+                       uint32_t(f.send_left));
+                return;
+            }
+            if (f.counted) {
+                f.remaining -= w.cfg->send_size;
+                if (f.remaining <= 0) f.finishing = true;
+            }
+        }
+        if (f.finishing) return end_stream(w, f);
+        return ss_send(w, f);
+    }
+    default:
+        return;
+    }
+}
+
+void ss_start(Worker &w, Flow &f) {
+    f.handler = ss_running;
+    if (f.ep) return ss_send(w, f);
+    if (f.listener) return w.push(f, kAccept, NP_OP_ACCEPT, f.listener, nullptr, 0);
+    w.push(f, kConnect, NP_OP_CONNECT, nullptr, nullptr, 0);
+}
+
+void ss_deadline(Worker &w, Flow &f) {
+    f.finishing = true;
+    if (f.ep && !f.send_inflight && f.handler == ss_running) {
+        if (f.paced) {
+            f.paced = false;
+        }
+        end_stream(w, f);
+    }
+}
+
+void ss_resume(Worker &w, Flow &f) {
+    if (f.finishing) return end_stream(w, f);
+    ss_send(w, f);
+}
+
+// ---- RecvStream: receive until end of stream -------------------------------
+
+void rs_post(Worker &w, Flow &f) {
+    f.recv_inflight = true;
+    w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf, uint32_t(f.recv_len));
+}
+
+void rs_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
+    switch (tag) {
+    case kConnect:
+    case kAccept:
+        if (c.result < 0) return flow_fail(w, f, tag == kConnect ? "connect" : "accept", c.result);
+        f.ep = c.ep;
+        take_info(w, f, false);
+        return rs_post(w, f);
+    case kRecv:
+        f.recv_inflight = false;
+        if (c.result > 0) {
+            f.ctr->bytes_received.add(uint64_t(c.result));
+            f.ctr->recv_calls.add(1);
+            return rs_post(w, f);
+        }
+        if (c.result == -ECANCELED) return;
+        if (c.result == 0) {
+            // EOF, or an empty datagram: the sender is done.
+            f.ctr->recv_calls.add(1);
+            if (w.cfg->dgram) {
+                take_info(w, f, true);
+                return w.flow_done(f);
+            }
+            return close_flow(w, f);
+        }
+        if (c.result == -ECONNRESET) return close_flow(w, f);
+        return flow_fail(w, f, "recv", c.result);
+    default:
+        return;
+    }
+}
+
+void rs_start(Worker &w, Flow &f) {
+    f.handler = rs_running;
+    if (f.ep) return rs_post(w, f);
+    if (f.listener) return w.push(f, kAccept, NP_OP_ACCEPT, f.listener, nullptr, 0);
+    w.push(f, kConnect, NP_OP_CONNECT, nullptr, nullptr, 0);
+}
+
+// Receivers end on EOF; past the deadline (or on a stop) a flow whose peer
+// never connected has nothing left to wait for.
+void rs_deadline(Worker &w, Flow &f) {
+    f.finishing = true;
+    if (!f.ep) w.flow_done(f);
+}
+void rs_resume(Worker &, Flow &) {}
+
+// ---- RR client ---------------------------------------------------------------
+
+void rr_end(Worker &w, Flow &f) {
+    end_stream(w, f);
+}
+
+void rr_pump_send(Worker &w, Flow &f) {
+    if (f.send_inflight || f.to_send == 0) return;
+    if (f.send_left <= 0) f.send_left = w.cfg->request_size;
+    int64_t off = w.cfg->request_size - f.send_left;
+    f.send_inflight = true;
+    w.push(f, kSend, NP_OP_SEND, f.ep, f.send_buf + off, uint32_t(f.send_left));
+}
+
+void rr_post_recv(Worker &w, Flow &f, int64_t want) {
+    if (f.recv_inflight || f.outstanding == 0) return;
+    f.recv_inflight = true;
+    if (w.cfg->dgram) want = int64_t(f.recv_len);  // whole datagram
+    w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf + (w.cfg->dgram ? 0 : f.recv_have), uint32_t(want));
+}
+
+// Queues new transactions up to burst + 1 in flight.
+void rr_fill(Worker &w, Flow &f) {
+    while (!f.finishing && f.outstanding < int64_t(w.cfg->burst) + 1) {
+        if (f.counted && f.remaining - f.outstanding <= 0) break;
+        if (!w.pace_ok(f)) break;
+        f.outstanding++;
+        f.to_send++;
+        ts_push(f, w.now);
+    }
+    rr_pump_send(w, f);
+    rr_post_recv(w, f, w.cfg->response_size - f.recv_have);
+}
+
+void rr_client(Worker &w, Flow &f, Tag tag, const np_completion &c) {
+    switch (tag) {
+    case kConnect:
+        if (c.result < 0) return flow_fail(w, f, "connect", c.result);
+        f.ep = c.ep;
+        take_info(w, f, false);
+        if (f.finishing) return rr_end(w, f);
+        return rr_fill(w, f);
+    case kSend:
+        f.send_inflight = false;
+        if (c.result < 0) {
+            if (w.cfg->dgram && transient_send_error(c.result)) {
+                // The request is lost: count it and move on.
+                f.ctr->send_errors.add(1);
+                f.send_left = 0;
+                f.to_send--;
+                f.outstanding--;
+                ts_pop(f);
+                if (f.finishing && f.outstanding == 0) return rr_end(w, f);
+                return rr_fill(w, f);
+            }
+            if (c.result == -EPIPE || c.result == -ECONNRESET) return close_flow(w, f);
+            return flow_fail(w, f, "send", c.result);
+        }
+        f.ctr->bytes_sent.add(uint64_t(c.result));
+        f.ctr->send_calls.add(1);
+        f.send_left -= c.result;
+        if (w.cfg->dgram || f.send_left <= 0) {
+            f.send_left = 0;
+            f.to_send--;
+        }
+        // Datagrams: past the deadline, an outstanding response may never
+        // come; end now rather than wait for it.
+        if (f.finishing && w.cfg->dgram && f.to_send == 0) return rr_end(w, f);
+        return rr_pump_send(w, f);
+    case kRecv: {
+        f.recv_inflight = false;
+        if (c.result == -ECANCELED) return;
+        if (c.result < 0) {
+            if (c.result == -ECONNRESET) return close_flow(w, f);
+            if (w.cfg->dgram && c.result == -ECONNREFUSED) {
+                // ICMP error for an earlier datagram: keep waiting.
+                return rr_post_recv(w, f, 0);
+            }
+            return flow_fail(w, f, "recv", c.result);
+        }
+        if (c.result == 0) {
+            if (w.cfg->dgram) return rr_post_recv(w, f, 0);  // stray empty datagram
+            // The server closed mid-test.
+            f.ctr->recv_calls.add(1);
+            return close_flow(w, f);
+        }
+        f.ctr->bytes_received.add(uint64_t(c.result));
+        f.ctr->recv_calls.add(1);
+        f.recv_have += w.cfg->dgram ? w.cfg->response_size : c.result;
+        while (f.recv_have >= w.cfg->response_size && f.outstanding > 0) {
+            f.recv_have -= w.cfg->response_size;
+            f.outstanding--;
+            f.ctr->transactions.add(1);
+            record(w, f, ts_pop(f));
+            if (f.counted && --f.remaining <= 0) f.finishing = true;
+        }
+        if (w.cfg->dgram) f.recv_have = 0;
+        if (f.finishing) {
+            if (f.outstanding == 0) return rr_end(w, f);
+            return rr_post_recv(w, f, w.cfg->response_size - f.recv_have);
+        }
+        return rr_fill(w, f);
+    }
+    default:
+        return;
+    }
+}
+
+void rrc_start(Worker &w, Flow &f) {
+    f.handler = rr_client;
+    if (f.ep) return rr_fill(w, f);
+    w.push(f, kConnect, NP_OP_CONNECT, nullptr, nullptr, 0);
+}
+
+void rrc_deadline(Worker &w, Flow &f) {
+    f.finishing = true;
+    if (f.handler != rr_client || !f.ep) return;
+    // Datagrams: a response still outstanding may never come; do not wait.
+    if (f.outstanding == 0 || w.cfg->dgram) {
+        if (f.paced) f.paced = false;
+        if (!f.send_inflight) rr_end(w, f);
+    }
+}
+
+void rrc_resume(Worker &w, Flow &f) {
+    if (f.finishing) {
+        if (f.outstanding == 0) rr_end(w, f);
+        return;
+    }
+    rr_fill(w, f);
+}
+
+// ---- RR server -------------------------------------------------------------
+
+void rrs_post_recv(Worker &w, Flow &f) {
+    if (f.recv_inflight) return;
+    f.recv_inflight = true;
+    int64_t want = w.cfg->dgram ? int64_t(f.recv_len) : w.cfg->request_size - f.recv_have;
+    w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf + (w.cfg->dgram ? 0 : f.recv_have), uint32_t(want));
+}
+
+void rrs_pump_send(Worker &w, Flow &f) {
+    if (f.send_inflight || f.to_send == 0) return;
+    if (f.send_left <= 0) f.send_left = w.cfg->response_size;
+    int64_t off = w.cfg->response_size - f.send_left;
+    f.send_inflight = true;
+    w.push(f, kSend, NP_OP_SEND, f.ep, f.send_buf + off, uint32_t(f.send_left));
+}
+
+void rr_server(Worker &w, Flow &f, Tag tag, const np_completion &c) {
+    switch (tag) {
+    case kAccept:
+        if (c.result < 0) return flow_fail(w, f, "accept", c.result);
+        f.ep = c.ep;
+        take_info(w, f, false);
+        return rrs_post_recv(w, f);
+    case kRecv:
+        f.recv_inflight = false;
+        if (c.result == -ECANCELED) return;
+        if (c.result < 0) {
+            if (c.result == -ECONNRESET) return close_flow(w, f);
+            return flow_fail(w, f, "recv", c.result);
+        }
+        if (c.result == 0) {
+            f.ctr->recv_calls.add(1);
+            if (w.cfg->dgram) {
+                take_info(w, f, true);
+                return w.flow_done(f);
+            }
+            return close_flow(w, f);
+        }
+        f.ctr->bytes_received.add(uint64_t(c.result));
+        f.ctr->recv_calls.add(1);
+        f.recv_have += w.cfg->dgram ? w.cfg->request_size : c.result;
+        while (f.recv_have >= w.cfg->request_size) {
+            f.recv_have -= w.cfg->request_size;
+            f.to_send++;
+            f.ctr->transactions.add(1);
+        }
+        if (w.cfg->dgram) f.recv_have = 0;
+        rrs_pump_send(w, f);
+        return rrs_post_recv(w, f);
+    case kSend:
+        f.send_inflight = false;
+        if (c.result < 0) {
+            if (w.cfg->dgram && transient_send_error(c.result)) {
+                f.ctr->send_errors.add(1);
+                f.send_left = 0;
+                f.to_send--;
+                return rrs_pump_send(w, f);
+            }
+            if (c.result == -EPIPE || c.result == -ECONNRESET) return close_flow(w, f);
+            return flow_fail(w, f, "send", c.result);
+        }
+        f.ctr->bytes_sent.add(uint64_t(c.result));
+        f.ctr->send_calls.add(1);
+        f.send_left -= c.result;
+        if (w.cfg->dgram || f.send_left <= 0) {
+            f.send_left = 0;
+            f.to_send--;
+        }
+        return rrs_pump_send(w, f);
+    default:
+        return;
+    }
+}
+
+void rrs_start(Worker &w, Flow &f) {
+    f.handler = rr_server;
+    if (f.ep) return rrs_post_recv(w, f);
+    w.push(f, kAccept, NP_OP_ACCEPT, f.listener, nullptr, 0);
+}
+
+void rrs_deadline(Worker &w, Flow &f) {
+    f.finishing = true;
+    if (!f.ep) w.flow_done(f);
+}
+void rrs_resume(Worker &, Flow &) {}
+
+// ---- Connect client (CRR, CC) -------------------------------------------------
+// One transaction: CONNECT, [SEND request, RECV response], RECV until the
+// server's close, CLOSE.  Latency is connect start to close.
+
+void cc_connect(Worker &w, Flow &f);
+
+void cc_client(Worker &w, Flow &f, Tag tag, const np_completion &c) {
+    switch (tag) {
+    case kConnect:
+        if (c.result < 0) return flow_fail(w, f, "connect", c.result);
+        f.ep = c.ep;
+        f.ctr->connects.add(1);
+        if (!f.info_taken) take_info(w, f, false);
+        if (w.cfg->request_size > 0) {
+            f.send_left = w.cfg->request_size;
+            f.send_inflight = true;
+            w.push(f, kSend, NP_OP_SEND, f.ep, f.send_buf, uint32_t(f.send_left));
+            f.recv_have = 0;
+            f.recv_inflight = true;
+            w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf, uint32_t(w.cfg->response_size));
+        } else {
+            f.recv_inflight = true;
+            w.push(f, kDrain, NP_OP_RECV, f.ep, f.scratch, sizeof f.scratch, NP_OPF_EOF_WAIT);
+        }
+        return;
+    case kSend:
+        f.send_inflight = false;
+        if (c.result < 0) return flow_fail(w, f, "send", c.result);
+        f.ctr->bytes_sent.add(uint64_t(c.result));
+        f.ctr->send_calls.add(1);
+        f.send_left -= c.result;
+        if (f.send_left > 0) {
+            f.send_inflight = true;
+            w.push(f, kSend, NP_OP_SEND, f.ep, f.send_buf + (w.cfg->request_size - f.send_left),
+                   uint32_t(f.send_left));
+        }
+        return;
+    case kRecv:
+        f.recv_inflight = false;
+        if (c.result < 0) return flow_fail(w, f, "recv", c.result);
+        if (c.result == 0) return flow_fail(w, f, "recv", -ECONNRESET);  // closed before responding
+        f.ctr->bytes_received.add(uint64_t(c.result));
+        f.ctr->recv_calls.add(1);
+        f.recv_have += c.result;
+        f.recv_inflight = true;
+        if (f.recv_have < w.cfg->response_size) {
+            w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf + f.recv_have,
+                   uint32_t(w.cfg->response_size - f.recv_have));
+        } else {
+            w.push(f, kDrain, NP_OP_RECV, f.ep, f.scratch, sizeof f.scratch, NP_OPF_EOF_WAIT);
+        }
+        return;
+    case kDrain:
+        f.recv_inflight = false;
+        if (c.result > 0) {  // unexpected bytes: keep waiting for the close
+            f.recv_inflight = true;
+            w.push(f, kDrain, NP_OP_RECV, f.ep, f.scratch, sizeof f.scratch, NP_OPF_EOF_WAIT);
+            return;
+        }
+        if (c.result < 0 && c.result != -ECONNRESET) return flow_fail(w, f, "recv", c.result);
+        w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+        return;
+    case kClose:
+        f.ep = nullptr;
+        f.ctr->transactions.add(1);
+        record(w, f, f.op_start);
+        if (f.counted && --f.remaining <= 0) f.finishing = true;
+        if (f.finishing) return w.flow_done(f);
+        return cc_connect(w, f);
+    default:
+        return;
+    }
+}
+
+void cc_connect(Worker &w, Flow &f) {
+    if (!w.pace_ok(f)) return;
+    f.op_start = w.now;
+    w.push(f, kConnect, NP_OP_CONNECT, nullptr, nullptr, 0);
+}
+
+void ccc_start(Worker &w, Flow &f) {
+    f.handler = cc_client;
+    cc_connect(w, f);
+}
+
+void ccc_deadline(Worker &w, Flow &f) {
+    f.finishing = true;
+    if (f.paced && !f.ep) {
+        f.paced = false;
+        w.flow_done(f);
+    }
+}
+
+void ccc_resume(Worker &w, Flow &f) {
+    if (f.finishing) return w.flow_done(f);
+    cc_connect(w, f);
+}
+
+// ---- Connect server ----------------------------------------------------------
+
+void cs_accept(Worker &w, Flow &f) { w.push(f, kAccept, NP_OP_ACCEPT, f.listener, nullptr, 0); }
+
+void cc_server(Worker &w, Flow &f, Tag tag, const np_completion &c) {
+    switch (tag) {
+    case kAccept:
+        if (c.result < 0) return flow_fail(w, f, "accept", c.result);
+        f.ep = c.ep;
+        f.ctr->connects.add(1);
+        if (!f.info_taken) take_info(w, f, false);
+        if (w.cfg->request_size > 0) {
+            f.recv_have = 0;
+            f.recv_inflight = true;
+            w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf, uint32_t(w.cfg->request_size));
+        } else {
+            w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+        }
+        return;
+    case kRecv:
+        f.recv_inflight = false;
+        if (c.result <= 0) {
+            // The client left without a full request: drop the connection.
+            if (c.result == -ECANCELED) return;
+            w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+            return;
+        }
+        f.ctr->bytes_received.add(uint64_t(c.result));
+        f.ctr->recv_calls.add(1);
+        f.recv_have += c.result;
+        if (f.recv_have < w.cfg->request_size) {
+            f.recv_inflight = true;
+            w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf + f.recv_have,
+                   uint32_t(w.cfg->request_size - f.recv_have));
+            return;
+        }
+        f.send_left = w.cfg->response_size;
+        f.send_inflight = true;
+        w.push(f, kSend, NP_OP_SEND, f.ep, f.send_buf, uint32_t(f.send_left));
+        return;
+    case kSend:
+        f.send_inflight = false;
+        if (c.result < 0) {
+            w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+            return;
+        }
+        f.ctr->bytes_sent.add(uint64_t(c.result));
+        f.ctr->send_calls.add(1);
+        f.send_left -= c.result;
+        if (f.send_left > 0) {
+            f.send_inflight = true;
+            w.push(f, kSend, NP_OP_SEND, f.ep, f.send_buf + (w.cfg->response_size - f.send_left),
+                   uint32_t(f.send_left));
+            return;
+        }
+        w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+        return;
+    case kClose:
+        f.ep = nullptr;
+        f.ctr->transactions.add(1);
+        if (f.finishing) return w.flow_done(f);
+        return cs_accept(w, f);
+    default:
+        return;
+    }
+}
+
+void ccs_start(Worker &w, Flow &f) {
+    f.handler = cc_server;
+    cs_accept(w, f);
+}
+
+void ccs_deadline(Worker &w, Flow &f) {
+    f.finishing = true;
+    if (!f.ep) w.flow_done(f);  // idle in accept: done
+}
+void ccs_resume(Worker &, Flow &) {}
+
+const Pattern kPatterns[] = {
+    {ss_start, ss_deadline, ss_resume},     // SendStream
+    {rs_start, rs_deadline, rs_resume},     // RecvStream
+    {rrc_start, rrc_deadline, rrc_resume},  // RRClient
+    {rrs_start, rrs_deadline, rrs_resume},  // RRServer
+    {ccc_start, ccc_deadline, ccc_resume},  // ConnectClient
+    {ccs_start, ccs_deadline, ccs_resume},  // ConnectServer
+};
+
+}  // namespace
+
+const Pattern &pattern_for(Action a) { return kPatterns[int(a)]; }
+
+void flow_fail(Worker &w, Flow &f, const char *what, int64_t err) {
+    if (f.error.empty()) f.error = std::string(what) + ": " + strerror(int(-err));
+    close_flow(w, f);
+}
+
+void take_info(Worker &w, Flow &f, bool at_end) {
+    if (!f.ep || !f.result) return;
+    if (!at_end && f.info_taken) return;
+    np_endpoint_info info{};
+    info.struct_size = sizeof info;
+    if (w.ops->ep_info(w.ctx, f.ep, &info) != 0) return;
+    FlowResult &r = *f.result;
+    if (!at_end) {
+        f.info_taken = true;
+        r.sndbuf_start = info.sndbuf;
+        r.rcvbuf_start = info.rcvbuf;
+    }
+    r.sndbuf_end = info.sndbuf;
+    r.rcvbuf_end = info.rcvbuf;
+    if (info.mss > 0) r.mss = info.mss;
+    r.retransmits = info.retransmits;
+    if (info.cong_control[0]) r.cong_control.assign(info.cong_control, strnlen(info.cong_control, 16));
+}
+
+void close_flow(Worker &w, Flow &f) {
+    if (!f.ep) return w.flow_done(f);
+    take_info(w, f, true);
+    f.handler = on_closed;
+    if (f.own_ep) {
+        // Datagram endpoints made on the control path are closed by the run.
+        return w.flow_done(f);
+    }
+    w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+}
+
+}  // namespace netperf::engine

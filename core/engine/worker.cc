@@ -1,0 +1,184 @@
+// The worker loop.  One pass:
+//   1. reap a batch of completions from the transport (waiting at most until
+//      the next timer: deadline, pacing refill, or the poll slice);
+//   2. read the clock once; every handler of this pass uses that time;
+//   3. run each completion's flow handler (handlers only stage ops);
+//   4. check the deadlines and the stop flag (soft: flows wind down cleanly;
+//      hard: whatever is still open is abandoned);
+//   5. wake paced flows whose refill time has come;
+//   6. stage and commit everything the handlers produced: one stage() and
+//      one commit() call for the whole pass.
+// Nothing here allocates, locks or makes a system call other than through
+// the transport (and the clock, which is vDSO).
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <pthread.h>
+#include <sched.h>
+
+#include "engine_internal.h"
+
+namespace netperf {
+
+uint64_t now_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+uint64_t wall_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+namespace engine {
+
+namespace {
+
+void sleep_until(uint64_t t) {
+    timespec ts{time_t(t / 1000000000ull), long(t % 1000000000ull)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
+}
+
+// Waits for the start instant: sleep until shortly before, then spin, so
+// every worker (and every process synchronised to the same instant) starts
+// within microseconds of it.
+void wait_for_start(uint64_t start) {
+    const uint64_t spin = 200000;  // last 200 us spun
+    uint64_t t = now_ns();
+    if (t + spin < start) sleep_until(start - spin);
+    while (now_ns() < start) {
+    }
+}
+
+}  // namespace
+
+void Worker::flush() {
+    if (n_staged) {
+        uint32_t k = ops->stage(ctx, staged.data(), n_staged);
+        inflight += k;
+        if (k < n_staged) memmove(staged.data(), staged.data() + k, (n_staged - k) * sizeof(np_op));
+        n_staged -= k;
+    }
+    ops->commit(ctx);
+}
+
+void Worker::flow_done(Flow &f) {
+    if (f.done) return;
+    f.done = true;
+    f.end_ns = now;
+    active--;
+}
+
+bool Worker::pace_ok(Flow &f) {
+    if (cfg->pace_burst <= 0 || cfg->pace_interval_us <= 0) return true;
+    if (f.tokens > 0) {
+        f.tokens--;
+        return true;
+    }
+    if (now >= f.next_refill) {
+        uint64_t iv = uint64_t(cfg->pace_interval_us) * 1000;
+        // Catch up at most one interval: a stalled flow does not earn a burst
+        // for every interval it missed.
+        f.next_refill = f.next_refill + iv > now ? f.next_refill + iv : now + iv;
+        f.tokens = cfg->pace_burst - 1;
+        return true;
+    }
+    if (!f.paced) {
+        f.paced = true;
+        paced.push_back(&f);  // capacity reserved for every flow: no allocation
+    }
+    return false;
+}
+
+void Worker::run() {
+    if (cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    }
+    const Pattern &pat = pattern_for(cfg->action);
+    wait_for_start(start_ns);
+    now = now_ns();
+    for (Flow *f : flows) {
+        f->start_ns = now;
+        f->next_refill = now;
+        pat.start(*this, *f);
+    }
+    flush();
+    const int64_t slice = int64_t(cfg->poll_slice_us) * 1000;
+    while (active) {
+        // The nearest timer bounds how long reap may wait.
+        uint64_t wake = now + uint64_t(slice);
+        if (!soft_passed && soft_deadline && soft_deadline < wake) wake = soft_deadline;
+        if (hard_deadline && hard_deadline < wake) wake = hard_deadline;
+        for (Flow *f : paced)
+            if (f->paced && f->next_refill < wake) wake = f->next_refill;
+        uint32_t n = 0;
+        if (inflight) {
+            int64_t timeout = wake > now ? int64_t(wake - now) : 0;
+            n = ops->reap(ctx, comps.data(), uint32_t(comps.size()), timeout);
+        } else if (wake > now) {
+            sleep_until(wake);  // every flow is paced or waiting for a timer
+        }
+        now = now_ns();
+        for (uint32_t i = 0; i < n; i++) {
+            const np_completion &c = comps[i];
+            inflight--;
+            Flow &f = *all[c.user >> 8];
+            if (!f.done) f.handler(*this, f, Tag(c.user & 0xff), c);
+        }
+        int s = stop->load(std::memory_order_relaxed);
+        if (!soft_passed && ((soft_deadline && now >= soft_deadline) || s >= 1)) {
+            soft_passed = true;
+            for (Flow *f : flows)
+                if (!f->done) pat.on_deadline(*this, *f);
+        }
+        if (s >= 2 || (hard_deadline && now >= hard_deadline)) {
+            // Abandon what is still open; the run closes the endpoints.
+            for (Flow *f : flows) {
+                if (f->done) continue;
+                take_info(*this, *f, true);
+                if (f->result) f->result->timed_out = true;
+                flow_done(*f);
+            }
+            break;
+        }
+        if (!paced.empty()) {
+            size_t keep = 0, n_paced = paced.size();
+            for (size_t i = 0; i < n_paced; i++) {
+                Flow *f = paced[i];
+                if (!f->paced || f->done) continue;
+                if (now >= f->next_refill) {
+                    f->paced = false;
+                    pat.resume(*this, *f);
+                    continue;
+                }
+                paced[keep++] = f;
+            }
+            // Flows re-parked by resume() were appended after n_paced.
+            for (size_t i = n_paced; i < paced.size(); i++) paced[keep++] = paced[i];
+            paced.resize(keep);
+        }
+        flush();
+        if (inflight == 0 && n_staged == 0 && paced.empty() && active) {
+            // Nothing can make progress: a handler left a flow without work.
+            for (Flow *f : flows) {
+                if (f->done) continue;
+                if (f->error.empty()) f->error = "flow stalled with no operation in flight";
+                flow_done(*f);
+            }
+        }
+    }
+    end_ns = now;
+    np_transport_stats st{};
+    st.struct_size = sizeof st;
+    if (ops->stats && ops->stats(ctx, &st) == 0) syscalls = st.syscalls;
+}
+
+}  // namespace engine
+}  // namespace netperf

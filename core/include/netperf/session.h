@@ -1,0 +1,94 @@
+// Test sessions: the client side (netperf) and the server side (netserver)
+// of the control protocol, and the planning both share (turning a TestSpec
+// into each side's EngineConfig and endpoint template).
+#ifndef NETPERF_SESSION_H
+#define NETPERF_SESSION_H
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <netperf/control.h>
+#include <netperf/engine.h>
+#include <netperf/result.h>
+#include <netperf/spec.h>
+
+namespace netperf {
+
+enum class Role { Client, Server };
+
+// Socket buffer sizes a new data socket gets (after -s/-S requests), and
+// the message sizes netperf derives from them when -m/-M are not given.
+struct SocketDefaults {
+    int32_t sndbuf = 16384, rcvbuf = 131072;
+    int64_t send_size = 16384, recv_size = 131072;
+};
+SocketDefaults socket_defaults(const TestSpec &s, Role role);
+
+// One side's plan: the engine configuration and the endpoint template.
+struct SidePlan {
+    EngineConfig cfg;
+    np_endpoint_spec tmpl{};
+    SocketDefaults sizes;
+};
+SidePlan plan_side(const TestSpec &s, Role role, int family);
+
+// Chooses worker CPUs: -T when given; otherwise, with several flows, one
+// worker per CPU (all online CPUs, in order); with one flow, unpinned.
+std::vector<int> choose_cpus(int threads, int bind_cpu);
+int choose_threads(const TestSpec &s);
+
+struct ClientOptions {
+    std::string host = "localhost";
+    int port = kDefaultControlPort;
+    int family = AF_UNSPEC;       // control connection family (-4/-6)
+    std::string local_host;       // -L
+    int local_port = 0;           // -p ,lport
+    std::string passphrase;       // -Z
+    double interval_s = 0;        // interim results every interval (0 = off)
+    bool force_legacy = false;    // --legacy
+    int timeout_ms = 120000;      // waiting for the server
+};
+
+using IntervalSink = std::function<void(const IntervalSample &)>;
+
+class ClientSession {
+  public:
+    virtual ~ClientSession() = default;
+    // Connects and negotiates: the modern protocol when the server speaks
+    // it, netperf 2.x's otherwise.  Throws Error.
+    static std::unique_ptr<ClientSession> open(const ClientOptions &opt);
+    // Runs one iteration of the test.  Throws Error.
+    virtual TestResult run(const TestSpec &spec, const IntervalSink &sink) = 0;
+    virtual bool modern() const = 0;
+    virtual std::string server_version() const = 0;
+    // Ends the session politely (half-close, wait for the server to close).
+    virtual void close() = 0;
+};
+
+// Set by a SIGINT handler: the running test winds down and reports what it
+// measured (marked partial).
+extern std::atomic<int> g_interrupt;
+
+struct ServerOptions {
+    std::string listen_host;      // -L (default: wildcard, dual-stack)
+    int port = kDefaultControlPort;
+    int family = AF_UNSPEC;       // -4 / -6
+    int verbose = 0;
+    std::string passphrase;       // -Z
+    ServerLimits limits;
+    int max_sessions = 256;
+    double pad_s = 30;            // beyond the test length, the longest a test may run
+};
+
+// Runs netserver's accept loop until SIGTERM/SIGINT; returns the exit code.
+int run_server(const ServerOptions &opt, const std::function<void(int port)> &on_listening = {});
+
+// Runs one local iteration (the engine on this side) given a connected plan;
+// shared by the modern and legacy client paths.
+struct LocalRun;
+
+}  // namespace netperf
+
+#endif
