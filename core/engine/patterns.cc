@@ -294,9 +294,8 @@ void rr_client(Worker &w, Flow &f, Tag tag, const np_completion &c) {
             f.send_left = 0;
             f.to_send--;
         }
-        // Datagrams: past the deadline, an outstanding response may never
-        // come; end now rather than wait for it.
-        if (f.finishing && w.cfg->dgram && f.to_send == 0) return rr_end(w, f);
+        // Past the deadline: end as soon as the request on the wire is out.
+        if (f.finishing && f.to_send == 0) return rr_end(w, f);
         return rr_pump_send(w, f);
     case kRecv: {
         f.recv_inflight = false;
@@ -343,14 +342,13 @@ void rrc_start(Worker &w, Flow &f) {
     w.push(f, kConnect, NP_OP_CONNECT, nullptr, nullptr, 0);
 }
 
+// Past the deadline, as netperf's alarm does, transactions still in flight
+// are not waited for: their responses, if any, are drained with the EOF.
 void rrc_deadline(Worker &w, Flow &f) {
     f.finishing = true;
     if (f.handler != rr_client || !f.ep) return;
-    // Datagrams: a response still outstanding may never come; do not wait.
-    if (f.outstanding == 0 || w.cfg->dgram) {
-        if (f.paced) f.paced = false;
-        if (!f.send_inflight) rr_end(w, f);
-    }
+    if (f.paced) f.paced = false;
+    if (!f.send_inflight) rr_end(w, f);
 }
 
 void rrc_resume(Worker &w, Flow &f) {
@@ -533,12 +531,21 @@ void ccc_start(Worker &w, Flow &f) {
     cc_connect(w, f);
 }
 
+// A dropped transaction: wait only for its CLOSE.
+void cc_abandoned(Worker &w, Flow &f, Tag tag, const np_completion &) {
+    if (tag == kClose) w.flow_done(f);
+}
+
+// Past the deadline the transaction in progress is dropped, not awaited
+// (netperf's alarm interrupts it the same way): a connect stuck in SYN
+// retransmission must not stretch the test.
 void ccc_deadline(Worker &w, Flow &f) {
     f.finishing = true;
-    if (f.paced && !f.ep) {
-        f.paced = false;
-        w.flow_done(f);
-    }
+    f.paced = false;
+    if (!f.ep) return w.flow_done(f);  // paced, or a connect still in flight
+    f.handler = cc_abandoned;
+    w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+    f.ep = nullptr;
 }
 
 void ccc_resume(Worker &w, Flow &f) {

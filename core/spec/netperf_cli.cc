@@ -778,8 +778,7 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
     cmd.migrated = def->migrated;
     if (s.pattern == Pattern::CC) s.request_size = s.response_size = 0;
     bool omni = test == "OMNI";
-    if (sc.ended()) parse_test_options(cmd, sc.rest(), omni);
-    else if (omni) parse_test_options(cmd, {}, true);
+    parse_test_options(cmd, sc.ended() ? sc.rest() : std::vector<std::string>{}, omni);
     if (!transport_override.empty()) s.transport = transport_override;
     s.transport_options = topts;
     s.flows = flows;

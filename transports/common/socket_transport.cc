@@ -729,6 +729,7 @@ uint32_t reap_blocking(np_transport_ctx *c, np_completion *out, uint32_t max) {
     struct Held { const np_endpoint *ep; bool send_side; } held[8];
     uint32_t n_held = 0, n_kept = 0;
     auto is_held = [&](const np_op &op) {
+        if (op.kind == NP_OP_CLOSE) return false;  // a close cancels; it never waits
         for (uint32_t i = 0; i < n_held; i++)
             if (held[i].ep == op.ep && held[i].send_side == is_send_side(op.kind)) return true;
         return false;

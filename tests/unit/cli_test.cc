@@ -1,0 +1,187 @@
+#include <netperf/cli.h>
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+
+using namespace netperf;
+
+namespace {
+
+NetperfCommand parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "netperf");
+    std::vector<char *> argv;
+    for (auto &a : args) argv.push_back(a.data());
+    return parse_netperf_command(int(argv.size()), argv.data());
+}
+
+}  // namespace
+
+TEST(Cli, DefaultsAreOmniStreamTenSeconds) {
+    auto c = parse({});
+    EXPECT_EQ(c.spec.test_name, "OMNI");
+    EXPECT_EQ(c.spec.pattern, Pattern::Stream);
+    EXPECT_EQ(c.spec.duration_s, 10);
+    EXPECT_EQ(c.client.host, "localhost");
+    EXPECT_EQ(c.client.port, 12865);
+}
+
+TEST(Cli, ClassicTestNames) {
+    EXPECT_EQ(parse({"-t", "tcp_rr"}).spec.pattern, Pattern::RR);
+    EXPECT_EQ(parse({"-t", "TCP_MAERTS"}).spec.pattern, Pattern::Maerts);
+    EXPECT_EQ(parse({"-t", "TCP_CRR"}).spec.pattern, Pattern::CRR);
+    EXPECT_EQ(parse({"-t", "TCP_CC"}).spec.pattern, Pattern::CC);
+    auto u = parse({"-t", "UDP_RR"});
+    EXPECT_EQ(u.spec.socktype, SOCK_DGRAM);
+    EXPECT_EQ(u.spec.protocol, IPPROTO_UDP);
+    auto d = parse({"-t", "DG_STREAM"});
+    EXPECT_EQ(d.spec.family, AF_UNIX);
+    EXPECT_EQ(d.spec.transport, "unix");
+    EXPECT_TRUE(parse({"-t", "TCP_STREAM"}).migrated);
+}
+
+TEST(Cli, UnknownTestIsAnError) {
+    try {
+        parse({"-t", "FOO_BAR"});
+        FAIL();
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("FOO_BAR"), std::string::npos);
+    }
+}
+
+TEST(Cli, LengthTimedAndCounted) {
+    EXPECT_EQ(parse({"-l", "3"}).spec.duration_s, 3);
+    auto c = parse({"-l", "-5000", "-t", "TCP_RR"});
+    EXPECT_EQ(c.spec.count, 5000);
+    EXPECT_THROW(parse({"-l", "abc"}), UsageError);
+}
+
+TEST(Cli, PairsFollowBreakArgs) {
+    std::string a, b;
+    split_pair("5", a, b);
+    EXPECT_EQ(a, "5");
+    EXPECT_EQ(b, "5");
+    split_pair("5,", a, b);
+    EXPECT_EQ(b, "");
+    split_pair(",7", a, b);
+    EXPECT_EQ(a, "");
+    EXPECT_EQ(b, "7");
+    split_pair("5", a, b, true);
+    EXPECT_EQ(b, "");
+}
+
+TEST(Cli, SizeSuffixes) {
+    EXPECT_EQ(parse_size("4K", "-m"), 4096);
+    EXPECT_EQ(parse_size("4k", "-m"), 4000);
+    EXPECT_EQ(parse_size("1M", "-m"), 1 << 20);
+    EXPECT_THROW(parse_size("4Q", "-m"), UsageError);
+    EXPECT_THROW(parse_size("x", "-m"), UsageError);
+}
+
+TEST(Cli, TestOptions) {
+    auto c = parse({"-t", "TCP_RR", "--", "-r", "64,128", "-D", "-b", "3", "-s", "64K", "-S", ",32K"});
+    EXPECT_EQ(c.spec.request_size, 64);
+    EXPECT_EQ(c.spec.response_size, 128);
+    EXPECT_TRUE(c.spec.nodelay);
+    EXPECT_EQ(c.spec.burst, 3);
+    EXPECT_EQ(c.spec.sndbuf.local, 65536);
+    EXPECT_EQ(c.spec.rcvbuf.local, 65536);
+    EXPECT_EQ(c.spec.sndbuf.remote, -1);
+    EXPECT_EQ(c.spec.rcvbuf.remote, 32768);
+}
+
+TEST(Cli, RecvSizeIsRemoteFirst) {
+    auto c = parse({"--", "-M", "1000,2000"});
+    EXPECT_EQ(c.spec.recv_size.remote, 1000);
+    EXPECT_EQ(c.spec.recv_size.local, 2000);
+}
+
+TEST(Cli, OmniDirections) {
+    EXPECT_EQ(parse({"-t", "OMNI", "--", "-d", "rr"}).spec.pattern, Pattern::RR);
+    EXPECT_EQ(parse({"-t", "OMNI", "--", "-d", "recv"}).spec.pattern, Pattern::Maerts);
+    EXPECT_EQ(parse({"-t", "OMNI", "--", "-d", "send|recv"}).spec.pattern, Pattern::RR);
+    EXPECT_EQ(parse({"-t", "OMNI", "--", "-c", "-d", "rr"}).spec.pattern, Pattern::CRR);
+    EXPECT_EQ(parse({"-t", "OMNI", "--", "-T", "udp", "-d", "rr"}).spec.socktype, SOCK_DGRAM);
+    EXPECT_THROW(parse({"-t", "OMNI", "--", "-d", "sideways"}), UsageError);
+}
+
+TEST(Cli, UdpStreamDisallowsRoutingUnlessAsked) {
+    EXPECT_FALSE(parse({"-t", "UDP_STREAM"}).spec.routing);
+    EXPECT_TRUE(parse({"-t", "UDP_STREAM", "--", "-R", "1"}).spec.routing);
+    EXPECT_TRUE(parse({"-t", "UDP_RR"}).spec.routing);
+}
+
+TEST(Cli, OmniOutputModesTakeOptionalLists) {
+    auto c = parse({"--", "-k", "THROUGHPUT,P99_LATENCY"});
+    EXPECT_EQ(c.omni_mode, OmniMode::KeyVal);
+    EXPECT_EQ(c.omni_selection, "THROUGHPUT,P99_LATENCY");
+    auto d = parse({"--", "-o"});
+    EXPECT_EQ(d.omni_mode, OmniMode::Csv);
+    EXPECT_EQ(d.omni_selection, "");
+}
+
+TEST(Cli, OptionalCpuRateOnlyTakesNumbers) {
+    auto c = parse({"-c", "-C", "-l", "1"});
+    EXPECT_TRUE(c.spec.measure_cpu.local);
+    EXPECT_TRUE(c.spec.measure_cpu.remote);
+    EXPECT_EQ(c.spec.duration_s, 1);
+    auto d = parse({"-c", "100", "-l", "2"});
+    EXPECT_TRUE(d.cpu_rate_given_local);
+}
+
+TEST(Cli, CpuBindingPairs) {
+    auto c = parse({"-T", "1"});
+    EXPECT_EQ(c.spec.cpu.local, 1);
+    EXPECT_EQ(c.spec.cpu.remote, 1);
+    auto d = parse({"-T", ",0"});
+    EXPECT_EQ(d.spec.cpu.local, -1);
+    EXPECT_EQ(d.spec.cpu.remote, 0);
+}
+
+TEST(Cli, ConfidenceClampsLikeNetperf) {
+    auto c = parse({"-i", "50,1"});
+    EXPECT_EQ(c.iter_max, 30);
+    EXPECT_EQ(c.iter_min, 3);
+    EXPECT_THROW(parse({"-I", "90,5"}), UsageError);
+    auto d = parse({"-I", "95,10"});
+    EXPECT_EQ(d.iter_max, 10);
+    EXPECT_EQ(d.conf_level, 95);
+    EXPECT_DOUBLE_EQ(d.conf_width, 10);
+}
+
+TEST(Cli, Pacing) {
+    auto c = parse({"-w", "10m", "-b", "4"});
+    EXPECT_EQ(c.spec.pace_interval_us.local, 10000);
+    EXPECT_EQ(c.spec.pace_burst.local, 4);
+    auto d = parse({"-b", "2"});
+    EXPECT_EQ(d.spec.pace_interval_us.local, 1000);  // 1 ms when only -b is given
+}
+
+TEST(Cli, FlowsThreadsTransport) {
+    auto c = parse({"--flows", "8", "--threads=2", "--transport", "null", "--transport-opt", "a=b"});
+    EXPECT_EQ(c.spec.flows, 8);
+    EXPECT_EQ(c.spec.threads, 2);
+    EXPECT_EQ(c.spec.transport, "null");
+    ASSERT_EQ(c.spec.transport_options.size(), 1u);
+    EXPECT_EQ(c.spec.transport_options[0].second, "b");
+    EXPECT_THROW(parse({"--flows", "0"}), UsageError);
+    EXPECT_THROW(parse({"--transport-opt", "novalue"}), UsageError);
+}
+
+TEST(Cli, BadInputIsAUsageError) {
+    EXPECT_THROW(parse({"-q"}), UsageError);
+    EXPECT_THROW(parse({"--bogus"}), UsageError);
+    EXPECT_THROW(parse({"-f", "z"}), UsageError);
+    EXPECT_THROW(parse({"-p", "70000"}), UsageError);
+    EXPECT_THROW(parse({"-t", "UDP_RR", "--", "-r", "70000"}), UsageError);
+    EXPECT_THROW(parse({"-t", "TCP_RR", "--", "-Q"}), UsageError);
+    EXPECT_THROW(parse({"-H"}), UsageError);
+}
+
+TEST(Cli, Ipv6DefaultsHost) {
+    auto c = parse({"-6"});
+    EXPECT_EQ(c.client.host, "::1");
+    EXPECT_EQ(c.spec.family, AF_INET6);
+}

@@ -1,0 +1,219 @@
+// The engine on the null transport (no I/O: the engine alone) and on
+// loopback sockets with both sides in this process.
+#include <netperf/addr.h>
+#include <netperf/engine.h>
+#include <netperf/session.h>
+
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+
+using namespace netperf;
+
+namespace {
+
+const Transport &transport(const char *name) {
+    static auto null_t = load_transport("null");
+    static auto sock_t = load_transport("sockets");
+    return std::string(name) == "null" ? *null_t : *sock_t;
+}
+
+EngineConfig null_cfg(Action a) {
+    EngineConfig c;
+    c.action = a;
+    c.duration_s = 0;
+    c.request_size = c.response_size = 1;
+    c.send_size = c.recv_size = 1024;
+    return c;
+}
+
+RunResult run_null(EngineConfig c, std::vector<np_endpoint_spec> specs = {}) {
+    netperf::Run r(transport("null"), c);
+    if (specs.empty()) {
+        np_endpoint_spec s{};
+        s.struct_size = sizeof s;
+        s.family = AF_INET;
+        s.socktype = SOCK_STREAM;
+        specs.assign(size_t(c.flows), s);
+    }
+    r.set_connect_specs(specs);
+    r.start(now_ns());
+    EXPECT_TRUE(r.wait(20000));
+    return r.result();
+}
+
+}  // namespace
+
+TEST(EngineNull, CountedRequestResponseIsExact) {
+    auto c = null_cfg(Action::RRClient);
+    c.count = 1000;
+    RunResult r = run_null(c);
+    EXPECT_EQ(r.total.transactions, 1000u);
+    EXPECT_EQ(r.total.bytes_sent, 1000u);
+    EXPECT_EQ(r.total.bytes_received, 1000u);
+    EXPECT_EQ(r.latency.count(), 1000u);
+    EXPECT_EQ(r.error, "");
+}
+
+TEST(EngineNull, CountSplitsAcrossFlowsAndWorkers) {
+    auto c = null_cfg(Action::RRClient);
+    c.count = 1003;
+    c.flows = 4;
+    c.threads = 2;
+    RunResult r = run_null(c);
+    EXPECT_EQ(r.total.transactions, 1003u);
+    ASSERT_EQ(r.flows.size(), 4u);
+    EXPECT_EQ(r.flows[0].counters.transactions, 251u);
+    EXPECT_EQ(r.flows[3].counters.transactions, 250u);
+    EXPECT_NE(r.flows[0].worker, r.flows[1].worker);
+}
+
+TEST(EngineNull, CountedStreamSendsWholeMessages) {
+    auto c = null_cfg(Action::SendStream);
+    c.count = 1024 * 100;
+    RunResult r = run_null(c);
+    EXPECT_EQ(r.total.bytes_sent, 1024u * 100);
+    EXPECT_EQ(r.total.send_calls, 100u);
+}
+
+TEST(EngineNull, TimedRunEndsOnTime) {
+    auto c = null_cfg(Action::RRClient);
+    c.duration_s = 0.3;
+    auto t0 = std::chrono::steady_clock::now();
+    RunResult r = run_null(c);
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_GT(r.total.transactions, 0u);
+    EXPECT_GE(r.elapsed_s, 0.29);
+    EXPECT_LT(took, 1.0);
+}
+
+TEST(EngineNull, BurstKeepsTransactionsInFlight) {
+    auto c = null_cfg(Action::RRClient);
+    c.count = 500;
+    c.burst = 7;
+    RunResult r = run_null(c);
+    EXPECT_EQ(r.total.transactions, 500u);
+}
+
+TEST(EngineNull, ConnectTestsCountConnections) {
+    auto c = null_cfg(Action::ConnectClient);
+    c.count = 200;
+    RunResult r = run_null(c);
+    EXPECT_EQ(r.total.transactions, 200u);
+    EXPECT_EQ(r.total.connects, 200u);
+}
+
+TEST(EngineNull, PacingLimitsTheRate) {
+    auto c = null_cfg(Action::RRClient);
+    c.duration_s = 0.5;
+    c.pace_interval_us = 10000;  // 10 ms
+    c.pace_burst = 2;            // 2 per interval = 200/s
+    RunResult r = run_null(c);
+    EXPECT_GE(r.total.transactions, 80u);
+    EXPECT_LE(r.total.transactions, 120u);
+}
+
+TEST(EngineNull, StopIsHonouredPromptly) {
+    auto c = null_cfg(Action::SendStream);
+    c.duration_s = 60;
+    netperf::Run r(transport("null"), c);
+    np_endpoint_spec s{};
+    s.struct_size = sizeof s;
+    s.family = AF_INET;
+    s.socktype = SOCK_STREAM;
+    r.set_connect_specs({s});
+    r.start(now_ns());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r.stop();
+    EXPECT_TRUE(r.wait(2000));
+    EXPECT_GT(r.result().total.bytes_sent, 0u);
+}
+
+// Both sides on loopback sockets: the data-path end-of-test rules.
+class EngineLoopback : public ::testing::TestWithParam<std::tuple<Pattern, int, int>> {};
+
+TEST_P(EngineLoopback, BothSidesAgree) {
+    auto [pattern, socktype, flows] = GetParam();
+    TestSpec spec;
+    spec.pattern = pattern;
+    spec.socktype = socktype;
+    spec.protocol = socktype == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
+    spec.family = AF_INET;
+    spec.duration_s = 0.5;
+    spec.flows = flows;
+    if (pattern == Pattern::CC) spec.request_size = spec.response_size = 0;
+    SidePlan sp = plan_side(spec, Role::Server, AF_INET);
+    SidePlan cp = plan_side(spec, Role::Client, AF_INET);
+    netperf::Run server(transport("sockets"), sp.cfg);
+    std::vector<np_endpoint_spec> st(size_t(flows), sp.tmpl);
+    for (auto &t : st) {
+        t.local = resolve("127.0.0.1", 0, AF_INET);
+        t.local_len = sockaddr_len(t.local);
+    }
+    auto addrs = server.listen(st);
+    netperf::Run client(transport("sockets"), cp.cfg);
+    std::vector<np_endpoint_spec> ct(size_t(flows), cp.tmpl);
+    for (int i = 0; i < flows; i++) {
+        ct[size_t(i)].remote = addrs[size_t(i)];
+        ct[size_t(i)].remote_len = sockaddr_len(addrs[size_t(i)]);
+        if (socktype == SOCK_DGRAM) {
+            ct[size_t(i)].local = resolve("127.0.0.1", 0, AF_INET);
+            ct[size_t(i)].local_len = sockaddr_len(ct[size_t(i)].local);
+        }
+    }
+    if (socktype == SOCK_DGRAM) {
+        auto locals = client.open_datagram(ct);
+        if (pattern == Pattern::Maerts) server.set_peers(locals);
+    } else {
+        client.set_connect_specs(ct);
+    }
+    uint64_t t0 = now_ns();
+    server.start(t0);
+    client.start(t0);
+    ASSERT_TRUE(client.wait(10000));
+    // The client tells the server it is done (the control protocol's stop).
+    server.finish();
+    if (!server.wait(300)) server.stop();
+    ASSERT_TRUE(server.wait(5000));
+    RunResult c = client.result(), s = server.result();
+    EXPECT_EQ(c.error, "");
+    EXPECT_LT(c.elapsed_s, 0.5 + 0.5) << "the client overran the test length";
+    switch (pattern) {
+    case Pattern::Stream:
+        EXPECT_GT(c.total.bytes_sent, 0u);
+        if (socktype == SOCK_STREAM) {
+            EXPECT_EQ(s.total.bytes_received, c.total.bytes_sent);
+        } else {
+            EXPECT_LE(s.total.bytes_received, c.total.bytes_sent);
+        }
+        break;
+    case Pattern::Maerts:
+        EXPECT_GT(c.total.bytes_received, 0u);
+        if (socktype == SOCK_STREAM) {
+            EXPECT_EQ(s.total.bytes_sent, c.total.bytes_received);
+        }
+        break;
+    case Pattern::RR:
+        EXPECT_GT(c.total.transactions, 0u);
+        EXPECT_GE(s.total.transactions, c.total.transactions);
+        EXPECT_EQ(c.latency.count(), c.total.transactions);
+        break;
+    case Pattern::CRR:
+    case Pattern::CC:
+        EXPECT_GT(c.total.transactions, 0u);
+        EXPECT_GE(c.total.connects, c.total.transactions);
+        EXPECT_GE(s.total.connects, c.total.transactions);
+        break;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Patterns, EngineLoopback,
+    ::testing::Values(std::make_tuple(Pattern::Stream, SOCK_STREAM, 1), std::make_tuple(Pattern::Maerts, SOCK_STREAM, 1),
+                      std::make_tuple(Pattern::RR, SOCK_STREAM, 1), std::make_tuple(Pattern::CRR, SOCK_STREAM, 1),
+                      std::make_tuple(Pattern::CC, SOCK_STREAM, 1), std::make_tuple(Pattern::Stream, SOCK_DGRAM, 1),
+                      std::make_tuple(Pattern::Maerts, SOCK_DGRAM, 1), std::make_tuple(Pattern::RR, SOCK_DGRAM, 1),
+                      std::make_tuple(Pattern::Stream, SOCK_STREAM, 3), std::make_tuple(Pattern::RR, SOCK_STREAM, 4),
+                      std::make_tuple(Pattern::CRR, SOCK_STREAM, 3), std::make_tuple(Pattern::RR, SOCK_DGRAM, 3)));
