@@ -1,7 +1,5 @@
 #include "local_run.h"
 
-#include <map>
-#include <mutex>
 
 namespace netperf {
 
@@ -107,22 +105,6 @@ SideResult side_from_run(const RunResult &r, const SidePlan &p, const CpuUtil &c
         side.cong_control = f.cong_control;
     }
     return side;
-}
-
-const Transport &cached_transport(const std::string &name) {
-    static std::mutex m;
-    static std::map<std::string, std::unique_ptr<Transport>> cache;
-    std::lock_guard<std::mutex> g(m);
-    auto it = cache.find(name);
-    if (it != cache.end()) return *it->second;
-    if (name.empty() || name.size() > 64 || name.find_first_of("/.") != std::string::npos)
-        throw Error("invalid transport name '" + name.substr(0, 64) + "'");
-    auto t = load_transport(name);
-    std::string why = t->probe();
-    if (!why.empty()) throw Error("transport " + name + " cannot run here: " + why);
-    auto &ref = *t;
-    cache.emplace(name, std::move(t));
-    return ref;
 }
 
 }  // namespace netperf

@@ -28,9 +28,6 @@ LocalRunOutput drive_run(Run &run, double interval_s, bool measure_cpu, const In
 SideResult side_from_run(const RunResult &r, const SidePlan &p, const CpuUtil &cpu, const TestSpec &s,
                          Role role);
 
-// Loads transports once per process (netserver serves many sessions).
-const Transport &cached_transport(const std::string &name);
-
 }  // namespace netperf
 
 #endif

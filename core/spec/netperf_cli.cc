@@ -766,9 +766,7 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
 
     const TestDef *def = find_test(test);
     if (!def)
-        throw Error("The test you requested (" + test +
-                    ") is unknown to this netperf.\nPlease verify that you have the correct test name, \nand that "
-                    "test family has been compiled into this netperf.");
+        throw Error("the test you requested (" + test + ") is unknown to this netperf");
     s.test_name = test;
     s.pattern = def->pattern;
     if (def->family != AF_UNSPEC) s.family = def->family;

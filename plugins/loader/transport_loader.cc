@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <sstream>
 
 #include <boost/dll/shared_library.hpp>
@@ -172,6 +173,22 @@ std::unique_ptr<Transport> load_transport(const std::string &name) {
     for (auto &d : plugin_search_path()) where += (where.empty() ? "" : ":") + d;
     throw Error("transport '" + name + "' not found (searched " + (where.empty() ? "nothing" : where) +
                 "; see --list-transports)");
+}
+
+const Transport &cached_transport(const std::string &name) {
+    static std::mutex m;
+    static std::map<std::string, std::unique_ptr<Transport>> cache;
+    std::lock_guard<std::mutex> g(m);
+    auto it = cache.find(name);
+    if (it != cache.end()) return *it->second;
+    if (name.empty() || name.size() > 64 || name.find_first_of("/.") != std::string::npos)
+        throw Error("invalid transport name '" + name.substr(0, 64) + "'");
+    auto t = load_transport(name);
+    std::string why = t->probe();
+    if (!why.empty()) throw Error("transport " + name + " cannot run here: " + why);
+    auto &ref = *t;
+    cache.emplace(name, std::move(t));
+    return ref;
 }
 
 }  // namespace netperf

@@ -64,6 +64,8 @@ int run(netperf::NetperfCommand &cmd) {
         fflush(stdout);
         return 0;
     }
+    const Transport &transport = cached_transport(cmd.spec.transport);
+    transport.validate_options(cmd.spec.transport_options);
     auto session = ClientSession::open(cmd.client);
     char fmt = cmd.fmt ? cmd.fmt : default_format(cmd.spec);
     if (fmt == 'x' && cmd.spec.is_stream()) fmt = 'm';  // 2.7 resets 'x' silently for stream tests
@@ -135,14 +137,13 @@ int main(int argc, char **argv) {
         cmd = netperf::parse_netperf_command(argc, argv);
     } catch (const netperf::UsageError &e) {
         if (*e.what()) {
-            fprintf(stderr, "netperf: %s\n", e.what());
-            fprintf(stderr, "(netperf -h lists the options)\n");
+            fprintf(stderr, "netperf: %s (netperf -h lists the options)\n", e.what());
         } else {
             fprintf(stderr, "%s", netperf::netperf_usage().c_str());
         }
         return 1;
     } catch (const netperf::Error &e) {
-        fprintf(stderr, "%s\n", e.what());
+        fprintf(stderr, "netperf: %s\n", e.what());
         return 1;
     }
     try {

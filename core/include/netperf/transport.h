@@ -62,6 +62,11 @@ std::unique_ptr<Transport> load_transport(const std::string &name);
 // Every plugin file found on the search path (first one wins per name).
 std::vector<std::string> find_transport_files();
 
+// Loads a transport once per process and probes it; throws Error when it
+// cannot be found, is refused, or cannot run here (netserver serves many
+// sessions from one loaded plugin).
+const Transport &cached_transport(const std::string &name);
+
 }  // namespace netperf
 
 #endif
