@@ -111,10 +111,6 @@ int run(netperf::NetperfCommand &cmd) {
     ctx.conf.throughput_width = ct.throughput_width();
     ctx.conf.local_cpu_width = ct.local_cpu_width();
     ctx.conf.remote_cpu_width = ct.remote_cpu_width();
-    if (getenv("NETPERF_DEBUG_FLOWS"))
-        for (auto &f : last.flows)
-            fprintf(stderr, "flow %d worker %d elapsed %.3f trans %llu err '%s'\n", f.index, f.worker, f.elapsed_s,
-                    (unsigned long long)f.local.transactions, f.error.c_str());
     fputs(human_result(last, ctx).c_str(), stdout);
     fflush(stdout);
     if (last.partial) {
