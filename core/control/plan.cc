@@ -91,6 +91,7 @@ SidePlan plan_side(const TestSpec &s, Role role, int family) {
     c.response_size = s.response_size;
     if (s.pattern == Pattern::CC) c.request_size = c.response_size = 0;
     c.burst = role == Role::Client ? s.burst : 0;
+    c.send_window = s.window > 0 ? s.window : 16;
     c.send_align = mine(s.send_align, role);
     c.send_offset = mine(s.send_offset, role);
     c.recv_align = mine(s.recv_align, role);

@@ -64,6 +64,7 @@ struct Flow {
     int64_t send_left = 0;      // bytes of the current send/request still to go
     int64_t recv_have = 0;      // bytes of the current response/request received
     bool send_inflight = false;
+    int sends_inflight = 0;     // datagram stream sender: sends in flight (<= window)
     bool recv_inflight = false;
     int64_t to_send = 0;        // RR: requests (client) or responses (server) queued
     int64_t outstanding = 0;    // RR client: transactions in flight
@@ -112,6 +113,7 @@ struct alignas(kCacheLine) Worker {
     std::thread thread;
     uint64_t end_ns = 0;
     uint64_t syscalls = 0;
+    bool multishot = false;      // the transport keeps a RECV armed (NP_CAP_MULTISHOT)
 
     // Stages one op (no system call).  The staging array is sized for every
     // op all flows can have at once, so this never fails.

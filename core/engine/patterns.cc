@@ -10,6 +10,7 @@
 //             the receiver.
 //   connect:  the server closes each connection after its response; the
 //             client waits for that close (so TIME_WAIT lands on the server).
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -96,15 +97,25 @@ void on_closed(Worker &w, Flow &f, Tag tag, const np_completion &c) {
 }
 
 // ---- SendStream: send until deadline/count ----------------------------
+// A byte stream keeps one send in flight (a partial send is finished before
+// the next); datagrams keep up to send_window in flight, so a batching
+// transport (io_uring, DPDK) submits many per system call.
+
+int ss_window(const Worker &w) { return w.cfg->dgram ? std::max(w.cfg->send_window, 1) : 1; }
 
 void ss_send(Worker &w, Flow &f) {
-    if (!w.pace_ok(f)) return;
-    int64_t len = w.cfg->send_size;
-    f.send_left = len;
-    f.send_inflight = true;
-    f.op_start = w.now;
-    f.cur_send = send_slot(w, f);
-    w.push(f, kSend, NP_OP_SEND, f.ep, f.cur_send, uint32_t(len));
+    const int window = ss_window(w);
+    while (f.sends_inflight < window) {
+        if (f.counted && f.remaining - int64_t(f.sends_inflight) * w.cfg->send_size <= 0) break;
+        if (!w.pace_ok(f)) break;
+        int64_t len = w.cfg->send_size;
+        f.send_left = len;
+        f.sends_inflight++;
+        f.send_inflight = true;
+        ts_push(f, w.now);
+        f.cur_send = send_slot(w, f);
+        w.push(f, kSend, NP_OP_SEND, f.ep, f.cur_send, uint32_t(len));
+    }
 }
 
 void ss_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
@@ -117,13 +128,15 @@ void ss_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
         if (f.finishing) return end_stream(w, f);
         return ss_send(w, f);
     case kSend: {
-        f.send_inflight = false;
         if (c.result < 0) {
+            f.sends_inflight--;
+            ts_pop(f);
             if (w.cfg->dgram && transient_send_error(c.result)) {
                 f.ctr->send_errors.add(1);
                 f.ctr->send_calls.add(1);
             } else if (c.result == -EPIPE || c.result == -ECONNRESET) {
                 // The receiver went away: the test is over for this flow.
+                f.sends_inflight = 0;
                 return close_flow(w, f);
             } else {
                 return flow_fail(w, f, "send", c.result);
@@ -131,21 +144,25 @@ void ss_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
         } else {
             f.ctr->bytes_sent.add(uint64_t(c.result));
             f.ctr->send_calls.add(1);
-            record(w, f, f.op_start);
             if (!w.cfg->dgram && c.result < f.send_left) {
                 // Partial send (non-blocking stream): finish the message.
                 f.send_left -= c.result;
-                f.send_inflight = true;
                 w.push(f, kSend, NP_OP_SEND, f.ep, f.cur_send + (w.cfg->send_size - f.send_left),
                        uint32_t(f.send_left));
                 return;
             }
+            f.sends_inflight--;
+            record(w, f, ts_pop(f));
             if (f.counted) {
                 f.remaining -= w.cfg->send_size;
                 if (f.remaining <= 0) f.finishing = true;
             }
         }
-        if (f.finishing) return end_stream(w, f);
+        f.send_inflight = f.sends_inflight > 0;
+        if (f.finishing) {
+            if (f.sends_inflight == 0) end_stream(w, f);
+            return;
+        }
         return ss_send(w, f);
     }
     default:
@@ -162,16 +179,15 @@ void ss_start(Worker &w, Flow &f) {
 
 void ss_deadline(Worker &w, Flow &f) {
     f.finishing = true;
-    if (f.ep && !f.send_inflight && f.handler == ss_running) {
-        if (f.paced) {
-            f.paced = false;
-        }
-        end_stream(w, f);
-    }
+    f.paced = false;
+    if (f.ep && f.sends_inflight == 0 && f.handler == ss_running) end_stream(w, f);
 }
 
 void ss_resume(Worker &w, Flow &f) {
-    if (f.finishing) return end_stream(w, f);
+    if (f.finishing) {
+        if (f.sends_inflight == 0) end_stream(w, f);
+        return;
+    }
     ss_send(w, f);
 }
 
@@ -179,7 +195,9 @@ void ss_resume(Worker &w, Flow &f) {
 
 void rs_post(Worker &w, Flow &f) {
     f.recv_inflight = true;
-    w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf, uint32_t(f.recv_len));
+    // With a multishot transport one RECV stays armed for the whole test.
+    w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf, uint32_t(w.cfg->dgram ? f.recv_len : w.cfg->recv_size),
+           w.multishot ? NP_OPF_MULTISHOT : 0);
 }
 
 void rs_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
@@ -191,11 +209,12 @@ void rs_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
         take_info(w, f, false);
         return rs_post(w, f);
     case kRecv:
-        f.recv_inflight = false;
+        f.recv_inflight = (c.flags & NP_CF_MORE) != 0;
         if (c.result > 0) {
             f.ctr->bytes_received.add(uint64_t(c.result));
             f.ctr->recv_calls.add(1);
-            return rs_post(w, f);
+            if (!f.recv_inflight) rs_post(w, f);
+            return;
         }
         if (c.result == -ECANCELED) return;
         if (c.result == 0) {

@@ -105,7 +105,8 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
     I.counters.reset(new FlowCounters[size_t(c.flows)]);
     I.hists.resize(size_t(c.flows));
     I.results.resize(size_t(c.flows));
-    I.ts_store.assign(size_t(c.flows) * size_t(c.burst + 1), 0);
+    const int ts_per_flow = std::max(c.burst + 1, std::max(c.send_window, 1));
+    I.ts_store.assign(size_t(c.flows) * size_t(ts_per_flow), 0);
 
     for (int w = 0; w < threads; w++) {
         auto wk = std::make_unique<Worker>();
@@ -115,6 +116,7 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
         wk->cfg = &cfg_;
         wk->stop = &I.stop;
         wk->all = I.flow_ptrs.data();
+        wk->multishot = t.has_cap(NP_CAP_MULTISHOT);
         I.workers.push_back(std::move(wk));
     }
 
@@ -138,8 +140,8 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
         f.recv_len = recv_len;
         f.recv_buf = static_cast<char *>(I.alloc(recv_len + size_t(std::max(c.recv_offset, 0)))) +
                      std::max(c.recv_offset, 0);
-        f.ts = &I.ts_store[size_t(i) * size_t(c.burst + 1)];
-        f.ts_cap = uint32_t(c.burst + 1);
+        f.ts = &I.ts_store[size_t(i) * size_t(ts_per_flow)];
+        f.ts_cap = uint32_t(ts_per_flow);
         // Count-based: split the total evenly over the flows.
         if (c.count > 0) {
             f.counted = true;
@@ -163,7 +165,7 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
         // One flow per worker: the transport may use plain blocking calls.
         p.flags = (nf == 1 && t.has_cap(NP_CAP_BLOCKING)) ? NP_CTX_BLOCKING : 0;
         p.max_endpoints = nf * 3 + 4;
-        p.max_inflight = nf * 8 + 8;
+        p.max_inflight = nf * uint32_t(8 + std::max(c.send_window, 1)) + 8;
         p.cpu = w.cpu;
         p.poll_slice_us = c.poll_slice_us;
         p.options = opts.data();

@@ -128,7 +128,7 @@ void Worker::run() {
         now = now_ns();
         for (uint32_t i = 0; i < n; i++) {
             const np_completion &c = comps[i];
-            inflight--;
+            if (!(c.flags & NP_CF_MORE)) inflight--;  // a multishot op stays in flight
             Flow &f = *all[c.user >> 8];
             if (!f.done) f.handler(*this, f, Tag(c.user & 0xff), c);
         }

@@ -483,6 +483,7 @@ netperf 3 options:
     --threads T       Drive them from T pinned workers (default: one per CPU)
     --transport NAME  Data transport plugin (default sockets)
     --transport-opt K=V   A transport option (repeatable)
+    --window N        Datagram sends in flight per flow (default 16)
     --list-transports List the transport plugins and whether they run here
     --transport-help NAME Show a transport's options
     --legacy          Speak netperf 2.x's control protocol only
@@ -518,7 +519,7 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
     bool interval_given_w = false;
     std::vector<std::pair<std::string, std::string>> topts;
     std::string transport_override;
-    int flows = 1, threads = 0;
+    int flows = 1, threads = 0, window = 0;
     for (char c; (c = sc.next(arg)) != 0;) {
         switch (c) {
         case '-': {
@@ -529,6 +530,9 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
             } else if (name == "threads") {
                 threads = int(parse_int(sc.long_value(name), "--threads"));
                 if (threads < 1 || threads > 4096) throw UsageError("--threads: want 1..4096");
+            } else if (name == "window") {
+                window = int(parse_int(sc.long_value(name), "--window"));
+                if (window < 1 || window > 4096) throw UsageError("--window: want 1..4096");
             } else if (name == "transport") {
                 transport_override = sc.long_value(name);
             } else if (name == "transport-opt" || name == "transport-option") {
@@ -781,6 +785,7 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
     s.transport_options = topts;
     s.flows = flows;
     s.threads = threads;
+    s.window = window;
     // The data family follows the control family unless the test says.
     if (s.family == AF_UNSPEC) s.family = control_family;
     cmd.client.family = control_family;

@@ -71,6 +71,7 @@ json spec_to_json(const TestSpec &s) {
         {"send_offset", lr(s.send_offset)},
         {"recv_offset", lr(s.recv_offset)},
         {"burst", s.burst},
+        {"window", s.window},
         {"nodelay", s.nodelay},
         {"cork", s.cork},
         {"keepalive", s.keepalive},
@@ -115,6 +116,7 @@ TestSpec spec_from_json(const json &j) {
     get_lr(j, "send_offset", s.send_offset);
     get_lr(j, "recv_offset", s.recv_offset);
     get(j, "burst", s.burst);
+    get(j, "window", s.window);
     get(j, "nodelay", s.nodelay);
     get(j, "cork", s.cork);
     get(j, "keepalive", s.keepalive);

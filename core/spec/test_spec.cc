@@ -69,6 +69,7 @@ void TestSpec::validate() const {
              "a UDP request or response (-r) cannot exceed 65507 bytes");
     }
     need(burst >= 0, "burst (-b) must not be negative");
+    need(window >= 0 && window <= 4096, "--window must be 0..4096");
     need(flows >= 1, "--flows must be at least 1");
     need(threads >= 0, "--threads must not be negative");
     need(pace_interval_us.local >= 0 && pace_burst.local >= 0, "pacing (-w, -b) must not be negative");

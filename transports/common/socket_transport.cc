@@ -31,10 +31,14 @@ struct np_endpoint {
     sockaddr_storage peer{};
     socklen_t peer_len = 0;
     // Parked ops (epoll mode; blocking mode uses them for CONNECT only).
-    bool has_send = false;
+    // Sends queue in order (a datagram sender keeps several in flight); the
+    // receive side and a connect in progress use one slot each.
+    bool has_send = false;         // connect in progress (send_op)
     bool has_recv = false;
     np_op send_op{};
     np_op recv_op{};
+    uint32_t sq_head = UINT32_MAX; // parked sends: FIFO of ctx->pool nodes
+    uint32_t sq_tail = UINT32_MAX;
 };
 
 struct np_transport_ctx {
@@ -51,6 +55,12 @@ struct np_transport_ctx {
     np_op *staged = nullptr;
     uint32_t staged_head = 0, staged_count = 0;
     np_op *kept = nullptr;  // blocking mode: ops that timed out, kept for the next reap
+    // Nodes for parked sends: max_inflight of them, linked by index.
+    struct SendNode {
+        np_op op;
+        uint32_t next;
+    } *pool = nullptr;
+    uint32_t pool_free = UINT32_MAX;
     // Completions ready to be reaped: a FIFO ring.
     np_completion *done = nullptr;
     uint32_t done_head = 0, done_count = 0, done_cap = 0;
@@ -96,8 +106,39 @@ void push_done(np_transport_ctx *c, uint64_t user, int64_t result, np_endpoint *
     // Capacity is max_inflight * 2 + max_eps: every op completes once, so
     // this cannot overflow while callers respect max_inflight.
     uint32_t slot = (c->done_head + c->done_count) % c->done_cap;
-    c->done[slot] = np_completion{user, result, ep};
+    c->done[slot] = np_completion{user, result, ep, 0, 0};
     c->done_count++;
+}
+
+// Parks a send at the tail of its endpoint's queue; false if the pool is
+// exhausted (the caller respected max_inflight, so it is not).
+bool sq_push(np_transport_ctx *c, np_endpoint *ep, const np_op &op) {
+    if (c->pool_free == UINT32_MAX) return false;
+    uint32_t n = c->pool_free;
+    c->pool_free = c->pool[n].next;
+    c->pool[n] = {op, UINT32_MAX};
+    if (ep->sq_tail == UINT32_MAX) ep->sq_head = n;
+    else c->pool[ep->sq_tail].next = n;
+    ep->sq_tail = n;
+    c->parked++;
+    return true;
+}
+
+void sq_pop(np_transport_ctx *c, np_endpoint *ep) {
+    uint32_t n = ep->sq_head;
+    ep->sq_head = c->pool[n].next;
+    if (ep->sq_head == UINT32_MAX) ep->sq_tail = UINT32_MAX;
+    c->pool[n].next = c->pool_free;
+    c->pool_free = n;
+    c->parked--;
+}
+
+// Completes every parked send of ep with `result` (close, cancellation).
+void sq_cancel(np_transport_ctx *c, np_endpoint *ep, int64_t result) {
+    while (ep->sq_head != UINT32_MAX) {
+        push_done(c, c->pool[ep->sq_head].op.user, result, ep);
+        sq_pop(c, ep);
+    }
 }
 
 int set_timeouts(int fd, int slice_us) {
@@ -380,6 +421,7 @@ bool finish_connect(np_transport_ctx *c, np_endpoint *ep, int wait_ms) {
 }
 
 void do_close(np_transport_ctx *c, np_endpoint *ep, uint64_t user) {
+    sq_cancel(c, ep, -ECANCELED);
     if (ep->has_send) {
         c->parked--;
         push_done(c, ep->send_op.user, -ECANCELED, ep->connecting ? nullptr : ep);
@@ -401,11 +443,9 @@ void run_nonblocking(np_transport_ctx *c, const np_op &op) {
     np_endpoint *ep = op.ep;
     switch (op.kind) {
     case NP_OP_SEND:
-        if (ep->has_send || !try_send(c, ep, op)) {
-            if (ep->has_send) { push_done(c, op.user, -EBUSY, ep); return; }
-            ep->has_send = true;
-            ep->send_op = op;
-            c->parked++;
+        // Sends leave in order: behind parked ones, or now if none waits.
+        if (ep->sq_head != UINT32_MAX || !try_send(c, ep, op)) {
+            if (!sq_push(c, ep, op)) push_done(c, op.user, -ENOBUFS, ep);
             c->stats.wouldblock++;
         }
         return;
@@ -445,14 +485,10 @@ void run_nonblocking(np_transport_ctx *c, const np_op &op) {
 void service_event(np_transport_ctx *c, np_endpoint *ep, uint32_t events) {
     bool readable = events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP);
     bool writable = events & (EPOLLOUT | EPOLLERR | EPOLLHUP);
-    if (writable && ep->has_send) {
-        if (ep->connecting) {
-            finish_connect(c, ep, -1);
-        } else if (try_send(c, ep, ep->send_op)) {
-            ep->has_send = false;
-            c->parked--;
-        }
-    }
+    if (writable && ep->has_send && ep->connecting) finish_connect(c, ep, -1);
+    if (writable)
+        while (ep->in_use && ep->sq_head != UINT32_MAX && try_send(c, ep, c->pool[ep->sq_head].op))
+            sq_pop(c, ep);
     if (!ep->in_use) return;
     if (readable && ep->has_recv) {
         bool done = ep->listener ? try_accept(c, ep, ep->recv_op) : try_recv(c, ep, ep->recv_op);
@@ -547,12 +583,13 @@ int ctx_create(const np_ctx_params *p, np_transport_ctx **out, char *err, size_t
     c->free_list = new (std::nothrow) uint32_t[c->max_eps];
     c->staged = new (std::nothrow) np_op[c->max_inflight];
     c->kept = new (std::nothrow) np_op[c->max_inflight];
+    c->pool = new (std::nothrow) np_transport_ctx::SendNode[c->max_inflight];
     c->done = new (std::nothrow) np_completion[c->done_cap];
     c->n_events = c->max_eps < 256 ? c->max_eps : 256;
     c->events = new (std::nothrow) epoll_event[c->n_events];
-    if (!c->eps || !c->free_list || !c->staged || !c->kept || !c->done || !c->events) {
+    if (!c->eps || !c->free_list || !c->staged || !c->kept || !c->pool || !c->done || !c->events) {
         set_err(err, elen, "ctx_create: out of memory for %u endpoints", c->max_eps);
-        delete[] c->eps; delete[] c->free_list; delete[] c->staged; delete[] c->kept; delete[] c->done;
+        delete[] c->eps; delete[] c->free_list; delete[] c->staged; delete[] c->kept; delete[] c->pool; delete[] c->done;
         delete[] c->events;
         delete c;
         return -ENOMEM;
@@ -561,13 +598,15 @@ int ctx_create(const np_ctx_params *p, np_transport_ctx **out, char *err, size_t
         c->eps[i].index = i;
         c->free_list[i] = c->max_eps - 1 - i;
     }
+    for (uint32_t i = 0; i < c->max_inflight; i++) c->pool[i].next = i + 1 < c->max_inflight ? i + 1 : UINT32_MAX;
+    c->pool_free = 0;
     c->n_free = c->max_eps;
     if (!c->blocking) {
         c->epfd = epoll_create1(EPOLL_CLOEXEC);
         if (c->epfd < 0) {
             int e = errno;
             set_err(err, elen, "epoll_create1: %s", strerror(e));
-            delete[] c->eps; delete[] c->free_list; delete[] c->staged; delete[] c->kept; delete[] c->done;
+            delete[] c->eps; delete[] c->free_list; delete[] c->staged; delete[] c->kept; delete[] c->pool; delete[] c->done;
             delete[] c->events;
             delete c;
             return -e;
@@ -583,7 +622,7 @@ void ctx_destroy(np_transport_ctx *c) {
     for (uint32_t i = 0; i < c->max_eps; i++)
         if (c->eps[i].in_use && c->eps[i].fd >= 0) close(c->eps[i].fd);
     if (c->epfd >= 0) close(c->epfd);
-    delete[] c->eps; delete[] c->free_list; delete[] c->staged; delete[] c->kept; delete[] c->done;
+    delete[] c->eps; delete[] c->free_list; delete[] c->staged; delete[] c->kept; delete[] c->pool; delete[] c->done;
     delete[] c->events;
     delete c;
 }
@@ -671,6 +710,7 @@ int ep_info(np_transport_ctx *, np_endpoint *ep, np_endpoint_info *o) {
 
 void ep_close(np_transport_ctx *c, np_endpoint *ep) {
     if (!ep || !ep->in_use) return;
+    while (ep->sq_head != UINT32_MAX) sq_pop(c, ep);
     if (ep->has_send) c->parked--;
     if (ep->has_recv) c->parked--;
     ep->has_send = ep->has_recv = false;

@@ -122,7 +122,7 @@ uint32_t stage(np_transport_ctx *c, const np_op *ops, uint32_t n) {
     if (n > room) n = room;
     for (uint32_t i = 0; i < n; i++) {
         const np_op &op = ops[i];
-        np_completion cm{op.user, 0, op.ep};
+        np_completion cm{op.user, 0, op.ep, 0, 0};
         switch (op.kind) {
         case NP_OP_SEND:
             cm.result = op.len;

@@ -52,6 +52,8 @@ struct EngineConfig {
     int64_t request_size = 1;      // RR/CRR
     int64_t response_size = 1;
     int burst = 0;                 // RR: extra requests in flight
+    int send_window = 1;           // stream senders: sends in flight per flow (datagrams
+                                   // only; a byte stream always has one)
     int send_width = 2;            // buffers in the send ring (2.7 -W)
     int recv_width = 2;
     int send_align = 8, send_offset = 0, recv_align = 8, recv_offset = 0;

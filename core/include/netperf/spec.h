@@ -68,6 +68,7 @@ struct TestSpec {
     LocalRemote<int32_t> send_align{8, 8}, recv_align{8, 8};
     LocalRemote<int32_t> send_offset{0, 0}, recv_offset{0, 0};
     int burst = 0;  // RR: requests kept in flight beyond the first (2.7 test -b)
+    int window = 0; // datagram senders: sends in flight per flow (--window; 0 = 16)
 
     // ---- socket options ----
     bool nodelay = false;      // test -D

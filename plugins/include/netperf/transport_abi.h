@@ -80,6 +80,7 @@ struct np_option_value {
 #define NP_CAP_INET (1u << 4)      /* AF_INET / AF_INET6 addresses */
 #define NP_CAP_UNIX (1u << 5)      /* AF_UNIX paths */
 #define NP_CAP_BLOCKING (1u << 6)  /* honours NP_CTX_BLOCKING (one flow per worker) */
+#define NP_CAP_MULTISHOT (1u << 7) /* honours NP_OPF_MULTISHOT on RECV */
 
 /* ---- Endpoint description (control path). ---- */
 
@@ -159,8 +160,11 @@ enum np_op_kind {
     NP_OP_SHUTDOWN = 6, /* shut the sending side of ep (stream EOF) */
 };
 
-/* np_op.flags: hints a transport may ignore. */
-#define NP_OPF_EOF_WAIT (1u << 0) /* RECV that expects the peer's end of stream */
+/* np_op.flags. */
+#define NP_OPF_EOF_WAIT (1u << 0)  /* hint: RECV that expects the peer's end of stream */
+#define NP_OPF_MULTISHOT (1u << 1) /* RECV (NP_CAP_MULTISHOT only): stay armed, receiving
+                                      into transport-owned buffers (buf is ignored); every
+                                      completion but the last carries NP_CF_MORE */
 
 /* One staged operation.  Buffers stay owned by the caller and must stay
  * valid until the op completes. */
@@ -175,11 +179,16 @@ struct np_op {
     uint64_t user;                       /* caller's cookie, echoed back */
 };
 
+/* np_completion.flags. */
+#define NP_CF_MORE (1u << 0) /* a multishot op is still armed: more completions follow */
+
 /* One completion. */
 struct np_completion {
-    uint64_t user;   /* the op's cookie */
-    int64_t result;  /* bytes moved, 0, or -errno */
-    np_endpoint *ep; /* CONNECT/ACCEPT: the new endpoint; else the op's ep */
+    uint64_t user;     /* the op's cookie */
+    int64_t result;    /* bytes moved, 0, or -errno */
+    np_endpoint *ep;   /* CONNECT/ACCEPT: the new endpoint; else the op's ep */
+    uint32_t flags;    /* NP_CF_* */
+    uint32_t reserved; /* zero */
 };
 
 /* Per-context counters a transport may keep (stats op). */
