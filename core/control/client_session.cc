@@ -87,7 +87,7 @@ TestResult ModernClient::run(const TestSpec &spec, const IntervalSink &sink) {
                                                                               : std::string("no reason given")));
     if (ready["type"] != "ready") throw Error("netserver answered the test request with an unexpected message");
 
-    SidePlan plan = plan_side(wire_spec, Role::Client, family);
+    SidePlan plan = plan_side(wire_spec, Role::Client, family, &self);
     std::vector<sockaddr_storage> targets = data_targets(ready, peer, wire_spec, family);
     Run run(transport, plan.cfg);
 

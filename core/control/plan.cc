@@ -12,6 +12,7 @@
 #include <netperf/addr.h>
 #include <netperf/cpu.h>
 #include <netperf/session.h>
+#include <netperf/topology.h>
 
 namespace netperf {
 
@@ -62,16 +63,17 @@ SocketDefaults socket_defaults(const TestSpec &s, Role role) {
     return d;
 }
 
-std::vector<int> choose_cpus(int threads, int bind_cpu) {
+std::vector<int> choose_cpus(int threads, int bind_cpu, int numa) {
     std::vector<int> cpus;
-    int n = online_cpus();
-    for (int i = 0; i < threads; i++) {
-        if (bind_cpu >= 0)
-            cpus.push_back(threads == 1 ? bind_cpu : (bind_cpu + i) % n);
-        else
-            cpus.push_back(threads == 1 ? -1 : i % n);
+    if (bind_cpu >= 0) {
+        int n = online_cpus();
+        for (int i = 0; i < threads; i++) cpus.push_back((bind_cpu + i) % n);
+        return cpus;
     }
-    return cpus;
+    if (threads <= 1) return {-1};
+    static const std::unique_ptr<Topology> topo = Topology::this_machine();
+    if (!topo->bindable()) return std::vector<int>(size_t(threads), -1);
+    return topo->pick(threads, numa);
 }
 
 int choose_threads(const TestSpec &s) {
@@ -79,7 +81,14 @@ int choose_threads(const TestSpec &s) {
     return std::min(s.flows, online_cpus());
 }
 
-SidePlan plan_side(const TestSpec &s, Role role, int family) {
+int nic_numa_of(const sockaddr_storage &local) {
+    std::string ifname = interface_of(local);
+    if (ifname.empty()) return -1;
+    static const std::unique_ptr<Topology> topo = Topology::this_machine();
+    return topo->nic_numa(ifname);
+}
+
+SidePlan plan_side(const TestSpec &s, Role role, int family, const sockaddr_storage *local) {
     SidePlan p;
     p.sizes = socket_defaults(s, role);
     EngineConfig &c = p.cfg;
@@ -103,7 +112,7 @@ SidePlan plan_side(const TestSpec &s, Role role, int family) {
     c.pace_burst = mine(s.pace_burst, role);
     c.flows = s.flows;
     c.threads = choose_threads(s);
-    c.cpus = choose_cpus(c.threads, mine(s.cpu, role));
+    c.cpus = choose_cpus(c.threads, mine(s.cpu, role), local && c.threads > 1 ? nic_numa_of(*local) : -1);
     c.transport_options = s.transport_options;
     c.latency = s.histogram;
     if (role == Role::Client) {

@@ -114,7 +114,10 @@ void ModernServerSession::on_test(const json &msg) {
         throw Error("transport " + t.name() + " does not do unix-domain sockets");
     if (family_ != AF_UNIX && !t.has_cap(NP_CAP_INET))
         throw Error("transport " + t.name() + " does not do IP sockets");
-    plan_ = plan_side(spec_, Role::Server, family_);
+    sockaddr_storage self{};
+    socklen_t self_len = sizeof self;
+    getsockname(conn_.fd(), reinterpret_cast<sockaddr *>(&self), &self_len);
+    plan_ = plan_side(spec_, Role::Server, family_, &self);
     run_ = std::make_unique<Run>(t, plan_.cfg);
     std::vector<np_endpoint_spec> per_flow(size_t(spec_.flows), plan_.tmpl);
     for (int i = 0; i < spec_.flows; i++) {

@@ -32,11 +32,18 @@ struct SidePlan {
     np_endpoint_spec tmpl{};
     SocketDefaults sizes;
 };
-SidePlan plan_side(const TestSpec &s, Role role, int family);
+// `local` is this side's address for the data (the control connection's
+// local address): workers are placed near the NIC that owns it.
+SidePlan plan_side(const TestSpec &s, Role role, int family, const sockaddr_storage *local = nullptr);
 
-// Chooses worker CPUs: -T when given; otherwise, with several flows, one
-// worker per CPU (all online CPUs, in order); with one flow, unpinned.
-std::vector<int> choose_cpus(int threads, int bind_cpu);
+// NUMA node of the NIC owning a local address (-1: unknown or loopback).
+int nic_numa_of(const sockaddr_storage &local);
+
+// Chooses worker CPUs: -T when given (consecutive CPUs from it for several
+// workers); otherwise, with several workers, one per core (hwloc), cores on
+// `numa` (the NIC's node, -1 = no preference) first; one worker: unpinned,
+// as netperf 2.7.
+std::vector<int> choose_cpus(int threads, int bind_cpu, int numa = -1);
 int choose_threads(const TestSpec &s);
 
 struct ClientOptions {
