@@ -81,6 +81,17 @@ int choose_threads(const TestSpec &s) {
     return std::min(s.flows, online_cpus());
 }
 
+std::string server_fill_path(const ServerOptions &opt, const std::string &requested) {
+    if (requested.empty()) return {};
+    if (opt.fill_dir.empty())
+        throw Error("this netserver does not read fill files (start it with --fill-dir DIR)");
+    bool plain = requested.size() <= 255 && requested[0] != '.' &&
+                 requested.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+                     std::string::npos;
+    if (!plain) throw Error("fill file '" + requested.substr(0, 64) + "' is not a plain file name");
+    return opt.fill_dir + "/" + requested;
+}
+
 int nic_numa_of(const sockaddr_storage &local) {
     std::string ifname = interface_of(local);
     if (ifname.empty()) return -1;

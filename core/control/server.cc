@@ -101,6 +101,7 @@ void ModernServerSession::on_test(const json &msg) {
     if (it == msg.end()) throw Error("test request without a spec");
     spec_ = spec_from_json(*it);
     spec_.check_limits(opt_.limits);
+    spec_.fill_file.remote = server_fill_path(opt_, spec_.fill_file.remote);
     const Transport &t = cached_transport(spec_.transport);
     t.validate_options(spec_.transport_options);
     family_ = spec_.family;

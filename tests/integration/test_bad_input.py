@@ -72,6 +72,17 @@ class BadInput(unittest.TestCase):
             r = netperf("-H", "127.0.0.1", "-p", s.port, "-l", "1", "--transport-opt", "busy_poll=lots", timeout=30)
             self.assertOneLineFailure(r, "busy_poll")
 
+    def test_remote_fill_file_needs_fill_dir(self):
+        with Netserver() as s:
+            r = netperf("-H", "127.0.0.1", "-p", s.port, "-l", "1", "-F", "/etc/hostname,hostname", timeout=30)
+            self.assertOneLineFailure(r, "--fill-dir")
+        with Netserver("--fill-dir", "/etc") as s:
+            r = netperf("-H", "127.0.0.1", "-p", s.port, "-l", "1", "-F", "/etc/hostname,../etc/passwd", timeout=30)
+            self.assertOneLineFailure(r, "not a plain file name")
+            r = netperf("-H", "127.0.0.1", "-p", s.port, "-l", "1", "-t", "TCP_MAERTS", "-F", "/etc/hostname,hostname",
+                        "-P", "0", timeout=30)
+            self.assertEqual(r.rc, 0, r)
+
     def test_netserver_bad_options(self):
         import subprocess
         from harness import NETSERVER

@@ -36,6 +36,7 @@ Options:
     --max-flows N     Most flows one test may ask for (1024)
     --max-sessions N  Most concurrent control connections (256)
     --port-file FILE  Write the listening port to FILE (for -p 0)
+    --fill-dir DIR    Let clients name fill files (netperf -F ,name) inside DIR
 )";
 
 long number(const char *opt, const char *v) {
@@ -102,6 +103,8 @@ int main(int argc, char **argv) {
             opt.limits.max_flows = int(number(a.c_str(), value(a.c_str())));
         } else if (a == "--max-sessions") {
             opt.max_sessions = int(number(a.c_str(), value(a.c_str())));
+        } else if (a == "--fill-dir") {
+            opt.fill_dir = value(a.c_str());
         } else if (a == "--port-file") {
             port_file = value(a.c_str());
         } else {

@@ -87,7 +87,14 @@ struct ServerOptions {
     ServerLimits limits;
     int max_sessions = 256;
     double pad_s = 30;            // beyond the test length, the longest a test may run
+    std::string fill_dir;         // --fill-dir: where fill files a client names (-F ,R) may be read
 };
+
+// The file a netserver fills its buffers from when a client asks for
+// `requested` (netperf -F ,name): a plain file name inside opt.fill_dir.
+// Throws Error when fill files are not enabled or the name is not plain —
+// a network client must not make the server read arbitrary files.
+std::string server_fill_path(const ServerOptions &opt, const std::string &requested);
 
 // Runs netserver's accept loop until SIGTERM/SIGINT; returns the exit code.
 int run_server(const ServerOptions &opt, const std::function<void(int port)> &on_listening = {});
