@@ -92,6 +92,18 @@ std::string server_fill_path(const ServerOptions &opt, const std::string &reques
     return opt.fill_dir + "/" + requested;
 }
 
+void check_transport_caps(const Transport &t, const TestSpec &s, int family) {
+    auto need = [&](uint32_t cap, const char *what) {
+        if (!t.has_cap(cap)) throw Error("transport " + t.name() + " does not do " + what);
+    };
+    if (s.socktype == SOCK_DGRAM) need(NP_CAP_DGRAM, "datagrams (UDP, DG_ tests)");
+    if (s.socktype == SOCK_STREAM) need(NP_CAP_STREAM, "byte streams (TCP, STREAM_ tests)");
+    if (s.socktype == SOCK_SEQPACKET) need(NP_CAP_SEQPACKET, "message streams (SCTP)");
+    if (s.is_connect_test()) need(NP_CAP_CONNECT, "connect/close per transaction (CRR, CC)");
+    if (family == AF_UNIX) need(NP_CAP_UNIX, "unix-domain sockets");
+    else if (family != AF_UNSPEC) need(NP_CAP_INET, "IP sockets");
+}
+
 int nic_numa_of(const sockaddr_storage &local) {
     std::string ifname = interface_of(local);
     if (ifname.empty()) return -1;

@@ -111,10 +111,7 @@ void ModernServerSession::on_test(const json &msg) {
         getsockname(conn_.fd(), reinterpret_cast<sockaddr *>(&self), &sl);
         family_ = self.ss_family;
     }
-    if (family_ == AF_UNIX && !t.has_cap(NP_CAP_UNIX))
-        throw Error("transport " + t.name() + " does not do unix-domain sockets");
-    if (family_ != AF_UNIX && !t.has_cap(NP_CAP_INET))
-        throw Error("transport " + t.name() + " does not do IP sockets");
+    check_transport_caps(t, spec_, family_);
     sockaddr_storage self{};
     socklen_t self_len = sizeof self;
     getsockname(conn_.fd(), reinterpret_cast<sockaddr *>(&self), &self_len);

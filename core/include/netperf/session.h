@@ -36,6 +36,10 @@ struct SidePlan {
 // local address): workers are placed near the NIC that owns it.
 SidePlan plan_side(const TestSpec &s, Role role, int family, const sockaddr_storage *local = nullptr);
 
+// Throws Error naming the transport and what it lacks when it cannot run
+// the test (datagrams, connection tests, unix paths, ...).
+void check_transport_caps(const Transport &t, const TestSpec &s, int family);
+
 // NUMA node of the NIC owning a local address (-1: unknown or loopback).
 int nic_numa_of(const sockaddr_storage &local);
 
