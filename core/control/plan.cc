@@ -137,6 +137,7 @@ SidePlan plan_side(const TestSpec &s, Role role, int family, const sockaddr_stor
     c.threads = choose_threads(s);
     c.cpus = choose_cpus(c.threads, mine(s.cpu, role), local && c.threads > 1 ? nic_numa_of(*local) : -1);
     c.transport_options = s.transport_options;
+    c.server = role == Role::Server;
     c.latency = s.histogram;
     if (role == Role::Client) {
         // Timed: soft deadline at -l, hard 2 s later; counted: no deadline.

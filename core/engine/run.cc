@@ -164,6 +164,7 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
         p.struct_size = sizeof p;
         // One flow per worker: the transport may use plain blocking calls.
         p.flags = (nf == 1 && t.has_cap(NP_CAP_BLOCKING)) ? NP_CTX_BLOCKING : 0;
+        if (c.server) p.flags |= NP_CTX_SERVER;
         p.max_endpoints = nf * 3 + 4;
         p.max_inflight = nf * uint32_t(8 + std::max(c.send_window, 1)) + 8;
         p.cpu = w.cpu;

@@ -80,6 +80,7 @@ struct EngineConfig {
     std::vector<int> cpus;         // CPU per worker (empty or -1: not pinned)
     int poll_slice_us = 20000;     // longest a worker waits before checking time
     std::vector<std::pair<std::string, std::string>> transport_options;
+    bool server = false;           // netserver's side (NP_CTX_SERVER)
 
     bool latency = true;           // time each transaction (RR) or send (stream)
 };

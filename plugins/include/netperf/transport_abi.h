@@ -134,6 +134,8 @@ struct np_endpoint_info {
 #define NP_CTX_BLOCKING (1u << 0) /* at most one active endpoint and one op in
                                      flight per direction: the transport may run
                                      ops synchronously (plain blocking syscalls) */
+#define NP_CTX_SERVER (1u << 1)   /* this context serves a test (netserver's side);
+                                     e.g. picks its default ports accordingly */
 
 struct np_ctx_params {
     uint32_t struct_size;
