@@ -19,6 +19,7 @@ LocalRunOutput drive_run(Run &run, double interval_s, bool measure_cpu, const In
     CounterSnapshot prev;
     std::vector<CounterSnapshot> prev_flows;
     int seen_interrupt = 0;
+    uint64_t interrupted_at = 0;
     auto sample = [&](uint64_t t) {
         CounterSnapshot cur = run.snapshot();
         IntervalSample s;
@@ -52,11 +53,19 @@ LocalRunOutput drive_run(Run &run, double interval_s, bool measure_cpu, const In
         t = now_ns();
         int irq = g_interrupt.load();
         if (irq != seen_interrupt) {
+            // First interrupt: wind down cleanly (senders end their streams);
+            // a receiver still waiting half a second later, or a second
+            // interrupt, stops everything.
             seen_interrupt = irq;
             out.interrupted = true;
-            if (irq == 1) run.finish();
-            else run.stop();
+            if (irq == 1) {
+                run.finish();
+                interrupted_at = t;
+            } else {
+                run.stop();
+            }
         }
+        if (interrupted_at && t > interrupted_at + 500000000ull) run.stop();
         if (abort && abort()) {
             out.interrupted = true;
             run.stop();
