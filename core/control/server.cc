@@ -116,6 +116,10 @@ void ModernServerSession::on_test(const json &msg) {
     socklen_t self_len = sizeof self;
     getsockname(conn_.fd(), reinterpret_cast<sockaddr *>(&self), &self_len);
     plan_ = plan_side(spec_, Role::Server, family_, &self);
+    // A counted or open-ended test still ends at the longest test this
+    // server allows (plus the pad), whatever the client does.
+    if (plan_.cfg.duration_s <= 0) plan_.cfg.duration_s = opt_.limits.max_duration_s;
+    plan_.cfg.grace_s = opt_.pad_s;
     run_ = std::make_unique<Run>(t, plan_.cfg);
     std::vector<np_endpoint_spec> per_flow(size_t(spec_.flows), plan_.tmpl);
     for (int i = 0; i < spec_.flows; i++) {
