@@ -1,6 +1,9 @@
 // netperf's side of the control protocol.  See control.h for the modern
 // handshake; the legacy (netperf 2.x) client lives in legacy_client.cc.
+#include <chrono>
+#include <climits>
 #include <cstring>
+#include <thread>
 #include <unistd.h>
 
 #include <netperf/addr.h>
@@ -54,15 +57,43 @@ class ModernClient : public ClientSession {
         conn_.reset();
     }
 
-    TestResult run(const TestSpec &spec, const IntervalSink &sink) override;
+    TestResult run(const TestSpec &spec, const IntervalSink &sink) override { return run_at(spec, sink, 0); }
+    TestResult run_at(const TestSpec &spec, const IntervalSink &sink, uint64_t start_at) override;
+    int64_t clock_offset_ns() const override { return offset_; }
+    int64_t clock_rtt_ns() const override { return rtt_; }
 
   private:
+    // NTP-style offset of the server's monotonic clock from ours: of eight
+    // exchanges, the one with the shortest round trip wins (its error is at
+    // most half that round trip).
+    void measure_clock() {
+        rtt_ = INT64_MAX;
+        for (int i = 0; i < 8; i++) {
+            int64_t t1 = int64_t(now_ns());
+            conn_->send_json(json{{"type", "time"}});
+            json r = conn_->recv_json(opt_.timeout_ms);
+            int64_t t4 = int64_t(now_ns());
+            if (r["type"] != "time" || !r["recv"].is_number_integer() || !r["send"].is_number_integer())
+                throw Error("netserver answered a clock probe with an unexpected message");
+            int64_t t2 = r["recv"].get<int64_t>(), t3 = r["send"].get<int64_t>();
+            int64_t rtt = (t4 - t1) - (t3 - t2);
+            if (rtt < rtt_) {
+                rtt_ = rtt;
+                offset_ = ((t2 - t1) + (t3 - t4)) / 2;
+            }
+        }
+        clock_known_ = true;
+    }
+
     std::unique_ptr<ControlConn> conn_;
     ClientOptions opt_;
     std::string version_;
+    bool clock_known_ = false;
+    int64_t offset_ = 0, rtt_ = -1;
 };
 
-TestResult ModernClient::run(const TestSpec &spec, const IntervalSink &sink) {
+TestResult ModernClient::run_at(const TestSpec &spec, const IntervalSink &sink, uint64_t start_at) {
+    if (start_at && !clock_known_) measure_clock();
     const Transport &transport = cached_transport(spec.transport);
     transport.validate_options(spec.transport_options);
 
@@ -141,9 +172,12 @@ TestResult ModernClient::run(const TestSpec &spec, const IntervalSink &sink) {
         run.set_connect_specs(per_flow);
     }
 
-    conn_->send_json(json{{"type", "start"}, {"peers", peers}});
+    json start{{"type", "start"}, {"peers", peers}};
+    if (start_at) start["start_at"] = int64_t(start_at) + offset_;  // in the server's clock
+    conn_->send_json(start);
     uint64_t wall_start = wall_ns();
-    LocalRunOutput lo = drive_run(run, opt_.interval_s, spec.measure_cpu.local, sink);
+    if (start_at > now_ns()) wall_start += start_at - now_ns();
+    LocalRunOutput lo = drive_run(run, opt_.interval_s, spec.measure_cpu.local, sink, {}, start_at);
     conn_->send_json(json{{"type", "stop"}});
     json res = conn_->recv_json(opt_.timeout_ms);
     if (res["type"] == "error")
@@ -156,6 +190,13 @@ TestResult ModernClient::run(const TestSpec &spec, const IntervalSink &sink) {
     tr.transport = spec.transport;
     tr.remote_version = version_;
     tr.start_wall_ns = wall_start;
+    tr.synchronized = start_at != 0;
+    tr.clock_offset_ns = offset_;
+    tr.clock_rtt_ns = rtt_;
+    tr.local_start_ns = lo.run.start_ns;
+    if (res.contains("start_ns") && res["start_ns"].is_number_integer() && res["start_ns"].get<int64_t>() > 0 &&
+        clock_known_)
+        tr.remote_start_ns = uint64_t(res["start_ns"].get<int64_t>() - offset_);
     tr.partial = lo.interrupted;
     tr.local = side_from_run(lo.run, plan, lo.cpu, wire_spec, Role::Client);
     tr.elapsed_s = lo.run.elapsed_s;
@@ -191,6 +232,14 @@ TestResult ModernClient::run(const TestSpec &spec, const IntervalSink &sink) {
 }
 
 }  // namespace
+
+TestResult ClientSession::run_at(const TestSpec &spec, const IntervalSink &sink, uint64_t start_at) {
+    // No agreed instant with this server: start locally at start_at.
+    while (now_ns() < start_at) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    TestResult r = run(spec, sink);
+    r.synchronized = false;
+    return r;
+}
 
 std::unique_ptr<ClientSession> ClientSession::open(const ClientOptions &opt) {
     auto conn = ControlConn::connect(opt.host, opt.port, opt.family, opt.local_host, opt.local_port, 10000);

@@ -1,18 +1,24 @@
 #include "local_run.h"
 
+#include <chrono>
+#include <thread>
+
 
 namespace netperf {
 
 std::atomic<int> g_interrupt{0};
 
 LocalRunOutput drive_run(Run &run, double interval_s, bool measure_cpu, const IntervalSink &sink,
-                         const std::function<bool()> &abort) {
+                         const std::function<bool()> &abort, uint64_t start_at) {
     LocalRunOutput out;
     CpuMeter meter;
-    if (measure_cpu) meter.start();
-    uint64_t t0 = now_ns();
-    uint64_t wall0 = wall_ns();
+    uint64_t now = now_ns();
+    uint64_t t0 = start_at > now ? start_at : now;
+    uint64_t wall0 = wall_ns() + (t0 - now);
     run.start(t0);
+    // CPU is measured from the start of traffic: wait for it first.
+    while (measure_cpu && now_ns() < t0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (measure_cpu) meter.start();
     const uint64_t iv = interval_s > 0 ? uint64_t(interval_s * 1e9) : 0;
     uint64_t next = iv ? t0 + iv : 0;
     uint64_t prev_t = t0;

@@ -2,6 +2,7 @@
 // control connection (control is not the hot path); each test's data runs on
 // its own pinned workers.  Every message is validated before use; a bad one
 // gets an error reply or a closed connection, never a crash.
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -76,7 +77,12 @@ void ModernServerSession::serve() {
         }
         const std::string type = msg["type"].get<std::string>();
         try {
-            if (type == "test") {
+            if (type == "time") {
+                // Clock probe: our monotonic clock when the probe arrived and
+                // when the answer leaves (the client estimates the offset).
+                int64_t recv_at = int64_t(now_ns());
+                conn_.send_json(json{{"type", "time"}, {"recv", recv_at}, {"send", int64_t(now_ns())}});
+            } else if (type == "test") {
                 on_test(msg);
             } else if (type == "start") {
                 on_start(msg);
@@ -185,7 +191,17 @@ void ModernServerSession::on_start(const json &msg) {
             return true;
         }
     };
-    LocalRunOutput lo = drive_run(*run_, 0, spec_.measure_cpu.remote, {}, abort);
+    // An agreed start instant (our clock) is honoured if it is sane: not in
+    // the past by more than a second, at most a minute ahead.
+    uint64_t start_at = 0;
+    if (auto it = msg.find("start_at"); it != msg.end()) {
+        if (!it->is_number_integer()) throw Error("start_at must be an integer");
+        int64_t t = it->get<int64_t>(), now = int64_t(now_ns());
+        if (t < now - 1000000000ll || t > now + 60000000000ll)
+            throw Error("start_at is not within a minute from now (clocks out of step?)");
+        start_at = uint64_t(std::max(t, now));
+    }
+    LocalRunOutput lo = drive_run(*run_, 0, spec_.measure_cpu.remote, {}, abort, start_at);
     if (gone) {
         cleanup();
         throw Error("client went away during the test");
@@ -197,7 +213,10 @@ void ModernServerSession::on_start(const json &msg) {
     SideResult side = side_from_run(lo.run, plan_, lo.cpu, spec_, Role::Server);
     json flows = json::array();
     for (auto &f : lo.run.flows) flows.push_back(counters_to_json(f.counters));
-    conn_.send_json(json{{"type", "results"}, {"side", side_to_json(side)}, {"flows", flows}});
+    conn_.send_json(json{{"type", "results"},
+                         {"side", side_to_json(side)},
+                         {"flows", flows},
+                         {"start_ns", int64_t(lo.run.start_ns)}});
     cleanup();
 }
 

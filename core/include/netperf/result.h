@@ -68,6 +68,11 @@ struct TestResult {
     uint64_t start_wall_ns = 0;
     bool partial = false;     // interrupted: what was measured so far
     bool legacy_peer = false; // the netserver spoke netperf 2.x's protocol
+    bool synchronized = false;       // both sides started at an agreed instant
+    int64_t clock_offset_ns = 0;     // server clock - client clock (modern only)
+    int64_t clock_rtt_ns = -1;       // round trip of the offset estimate
+    uint64_t local_start_ns = 0;     // first flow start, this host's monotonic clock
+    uint64_t remote_start_ns = 0;    // the server's, converted to this host's clock (0 = unknown)
     std::string transport;    // "sockets", ...
     std::string remote_version;
     // Data-connection addresses as the banner prints them.

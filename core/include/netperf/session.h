@@ -72,6 +72,17 @@ class ClientSession {
     static std::unique_ptr<ClientSession> open(const ClientOptions &opt);
     // Runs one iteration of the test.  Throws Error.
     virtual TestResult run(const TestSpec &spec, const IntervalSink &sink) = 0;
+    // Runs one iteration starting at start_at (this host's CLOCK_MONOTONIC
+    // ns), both sides at that instant: the modern protocol carries it in
+    // the server's clock using the estimated offset.  A session that
+    // cannot synchronise (netperf 2.x's protocol) waits locally until
+    // start_at and starts as soon as the server is ready: the result says
+    // so (TestResult::synchronized).
+    virtual TestResult run_at(const TestSpec &spec, const IntervalSink &sink, uint64_t start_at);
+    // Server clock minus this host's (CLOCK_MONOTONIC), and the round trip
+    // of the best sample; 0/-1 when unknown.
+    virtual int64_t clock_offset_ns() const { return 0; }
+    virtual int64_t clock_rtt_ns() const { return -1; }
     virtual bool modern() const = 0;
     virtual std::string server_version() const = 0;
     // Ends the session politely (half-close, wait for the server to close).
