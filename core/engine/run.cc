@@ -176,6 +176,21 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
         if (r != 0)
             throw Error("transport " + t.name() + ": worker " + std::to_string(w.id) + ": " +
                         (*err ? err : strerror(-r)));
+        // Tell the transport where this worker's ops will point (io_uring
+        // registers them); optional, and absent from older plugins.
+        const np_transport_ops &ops = t.ops();
+        if (ops.struct_size >= offsetof(np_transport_ops, register_buffers) + sizeof ops.register_buffers &&
+            ops.register_buffers) {
+            std::vector<np_buffer_region> regions;
+            for (Flow *f : w.flows) {
+                regions.push_back({f->send_buf, f->slot_size * size_t(std::max(c.send_width, 1))});
+                regions.push_back({f->recv_buf, f->recv_len});
+            }
+            r = ops.register_buffers(w.ctx, regions.data(), uint32_t(regions.size()), err, sizeof err);
+            if (r != 0)
+                throw Error("transport " + t.name() + ": worker " + std::to_string(w.id) + ": " +
+                            (*err ? err : strerror(-r)));
+        }
         w.staged.resize(p.max_inflight);
         w.comps.resize(std::min<uint32_t>(p.max_inflight, 256));
         w.paced.reserve(nf * 2 + 1);

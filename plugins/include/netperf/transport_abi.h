@@ -202,6 +202,12 @@ struct np_transport_stats {
     uint64_t reserved[8];
 };
 
+/* A buffer region the engine owns for the whole run (register_buffers). */
+struct np_buffer_region {
+    void *base;
+    uint64_t len;
+};
+
 /* ---- The table. ---- */
 
 struct np_transport_ops {
@@ -215,7 +221,7 @@ struct np_transport_ops {
 
     /* Control ops.  Mandatory: probe, ctx_create, ctx_destroy, listen,
      * ep_info, ep_close, stage, commit, reap, and ep_set_peer for datagram
-     * transports.  Optional: stats. */
+     * transports.  Optional: stats, register_buffers. */
 
     /* Can this transport run here?  0 if yes; else -errno and a reason in why
      * ("SCTP: kernel has no SCTP support"). */
@@ -254,6 +260,15 @@ struct np_transport_ops {
 
     /* Optional: data-path counters of this context. */
     int (*stats)(np_transport_ctx *ctx, struct np_transport_stats *out);
+
+    /* Optional, appended in ABI version 1 (present when struct_size covers
+     * it): the buffers the context's SEND/RECV ops will point into, given
+     * once on the control path after ctx_create and before any data op.
+     * They stay valid until ctx_destroy.  A transport may register them
+     * (io_uring fixed buffers, DPDK external memory) so ops on them need no
+     * per-op pinning; ops may still use other buffers.  0 or -errno and err. */
+    int (*register_buffers)(np_transport_ctx *ctx, const struct np_buffer_region *regions,
+                            uint32_t n, char *err, size_t err_len);
 
     uint64_t reserved[8]; /* must be zero */
 };
