@@ -77,9 +77,10 @@ LocalRunOutput drive_run(Run &run, double interval_s, bool measure_cpu, const In
             run.stop();
         }
         if (iv && t >= next) {
+            // Sample k belongs to boundary start + k * interval even when it
+            // is taken late: runs started together keep aligned indexes.
             sample(t);
             next += iv;
-            if (next <= t) next = t + iv;  // fell behind: skip, do not burst
         }
     }
     out.run = run.result();
