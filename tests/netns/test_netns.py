@@ -48,6 +48,17 @@ class AcrossVeth(unittest.TestCase):
         r = self.run_np("-t", "TCP_STREAM", "--flows", "4")
         self.assertEqual(r.rc, 0, r)
 
+    def test_multi_instances_start_together_across_the_link(self):
+        import json
+        multi = os.environ.get("NETPERF_MULTI_BIN", "netperf-multi")
+        r = netperf("-H", self.net.addr_b, "-p", self.server.port, "-n", "2", "-l", "1", "-t", "TCP_RR",
+                    "--format", "json", netns=self.net.a, timeout=30, binary=multi)
+        self.assertEqual(r.rc, 0, r)
+        agg = json.loads(r.out)["aggregate"]
+        self.assertTrue(agg["synchronized"], r)
+        self.assertGreaterEqual(agg["start_skew_us"], 0)
+        print("netns start skew: %.1f us" % agg["start_skew_us"])
+
     def test_server_unreachable_is_one_line(self):
         r = netperf("-H", "10.77.0.99", "-p", self.server.port, "-l", "1", netns=self.net.a, timeout=30)
         self.assertNotEqual(r.rc, 0)
