@@ -204,6 +204,7 @@ np_endpoint *ep_alloc(np_transport_ctx *c) {
 }
 
 void ep_release(np_transport_ctx *c, np_endpoint *ep) {
+    if (!ep->in_use) return;  // never twice onto the free list
     ep->in_use = false;
     c->ep_free[c->n_ep_free++] = ep->index;
 }
@@ -616,7 +617,11 @@ uint32_t stage(np_transport_ctx *c, const np_op *ops, uint32_t n) {
             stage_accept(c, op);
             break;
         case NP_OP_CLOSE:
-            stage_close(c, op);
+            // A second CLOSE of an endpoint whose first is still in flight
+            // (the engine's connect client can stage one from its deadline
+            // hook) must not release it twice.
+            if (op.ep->closing) backlog_push(c, op.user, -EBADF, nullptr);
+            else stage_close(c, op);
             break;
         default:
             backlog_push(c, op.user, -EINVAL, op.ep);
