@@ -175,7 +175,8 @@ FileSamples read_csv(const std::string &path, std::string_view text, const ReadO
     size_t units_col = 0;       // 1-based column of "<field> Units", if any
     size_t headerless_cells = 0;
     bool had_header = false;
-    std::vector<double> headerless;  // values read before any header
+    std::vector<double> headerless;  // values (and units) read before any header
+    std::string headerless_units;
     auto lines = lines_of(text);
     for (size_t ln = 0; ln < lines.size(); ln++) {
         if (trim(lines[ln]).empty()) continue;
@@ -220,12 +221,16 @@ FileSamples read_csv(const std::string &path, std::string_view text, const ReadO
                         (header.empty() ? std::to_string(col) : "'" + header[col - 1] + "'") + " is '" + cells[col - 1] +
                         "', not a number");
         (header.empty() ? headerless : fs.values).push_back(*v);
-        if (fs.units.empty()) {
-            if (units_col && units_col <= cells.size()) fs.units = cells[units_col - 1];
-            else if (col < cells.size() && looks_like_units(cells[col])) fs.units = cells[col];
+        std::string &units = header.empty() ? headerless_units : fs.units;
+        if (units.empty()) {
+            if (units_col && units_col <= cells.size()) units = cells[units_col - 1];
+            else if (col < cells.size() && looks_like_units(cells[col])) units = cells[col];
         }
     }
-    if (!had_header) fs.values = std::move(headerless);
+    if (!had_header) {
+        fs.values = std::move(headerless);
+        fs.units = headerless_units;
+    }
     if (fs.values.empty()) {
         if (!seen_headers.empty())
             throw Error(path + ": no column '" + (o.field.empty() ? "throughput" : o.field) + "' (columns: " +
