@@ -31,7 +31,11 @@ std::vector<double> joint_ranks(std::span<const double> a, std::span<const doubl
     std::copy(b.begin(), b.end(), v.begin() + std::ptrdiff_t(a.size()));
     std::vector<size_t> order(n);
     std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](size_t i, size_t j) { return v[i] < v[j]; });
+    auto less = [&](size_t i, size_t j) { return v[i] < v[j]; };
+    if (std::is_sorted(a.begin(), a.end()) && std::is_sorted(b.begin(), b.end()))
+        std::inplace_merge(order.begin(), order.begin() + std::ptrdiff_t(a.size()), order.end(), less);  // O(n)
+    else
+        std::stable_sort(order.begin(), order.end(), less);
     std::vector<double> rank(n);
     tie_term = 0;
     for (size_t i = 0; i < n;) {

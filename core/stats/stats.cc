@@ -17,10 +17,28 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// A sorted copy; O(n) when x is sorted already, so callers that sort once
+// (netperf-aggregate does) pay for one sort, not one per statistic.
 std::vector<double> sorted_copy(std::span<const double> x) {
     std::vector<double> s(x.begin(), x.end());
-    std::sort(s.begin(), s.end());
+    if (!std::is_sorted(s.begin(), s.end())) std::sort(s.begin(), s.end());
     return s;
+}
+
+// The p-th percentile by selection, O(n) on average: the two order
+// statistics around h = (n-1)p/100 via nth_element, interpolated as
+// percentile_sorted does. Reorders v.
+double percentile_select(std::vector<double> &v, double p) {
+    if (v.empty()) throw Error("percentile of an empty sample");
+    if (!(p >= 0 && p <= 100)) throw Error("percentile must be within 0..100, got " + std::to_string(p));
+    double h = double(v.size() - 1) * (p / 100.0);
+    size_t lo = size_t(std::floor(h));
+    if (lo + 1 >= v.size()) return *std::max_element(v.begin(), v.end());
+    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(lo), v.end());
+    double a = v[lo];
+    double b = *std::min_element(v.begin() + std::ptrdiff_t(lo) + 1, v.end());
+    double frac = h - double(lo);
+    return frac >= 0.5 ? b - (b - a) * (1 - frac) : a + (b - a) * frac;
 }
 
 // Sum of squared deviations from m.
@@ -90,7 +108,11 @@ double percentile_sorted(std::span<const double> s, double p) {
     return frac >= 0.5 ? b - (b - a) * (1 - frac) : a + (b - a) * frac;
 }
 
-double percentile(std::span<const double> x, double p) { return percentile_sorted(sorted_copy(x), p); }
+double percentile(std::span<const double> x, double p) {
+    if (std::is_sorted(x.begin(), x.end())) return percentile_sorted(x, p);
+    std::vector<double> v(x.begin(), x.end());
+    return percentile_select(v, p);
+}
 
 double median(std::span<const double> x) { return percentile(x, 50); }
 
@@ -179,8 +201,8 @@ OutlierReport find_outliers(std::span<const double> x, OutlierMethod method, boo
         switch (method) {
         case OutlierMethod::none: break;
         case OutlierMethod::iqr: {
-            std::vector<double> s = sorted_copy(x);
-            double q1 = percentile_sorted(s, 25), q3 = percentile_sorted(s, 75);
+            std::vector<double> v(x.begin(), x.end());
+            double q1 = percentile_select(v, 25), q3 = percentile_select(v, 75);
             r.lower_fence = q1 - 1.5 * (q3 - q1);
             r.upper_fence = q3 + 1.5 * (q3 - q1);
             flag([&](double v) { return v < r.lower_fence || v > r.upper_fence; });
@@ -209,7 +231,7 @@ OutlierReport find_outliers(std::span<const double> x, OutlierMethod method, boo
             // the third quartile of N(0,1), which makes MAD/0.6745 estimate
             // sigma. With MAD == 0 the denominator becomes 1.253314 * the
             // mean absolute deviation (sqrt(pi/2) makes it estimate sigma too).
-            double scale = median(dev) / 0.6745;
+            double scale = percentile_select(dev, 50) / 0.6745;
             if (scale == 0) scale = 1.253314 * mean_ad;
             if (scale > 0) {
                 r.lower_fence = med - 3.5 * scale;

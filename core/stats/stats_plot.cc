@@ -87,7 +87,7 @@ std::string render_box_plot(std::span<const double> x, int width) {
     if (x.empty()) throw Error("no values to plot");
     width = std::max(width, 20);
     std::vector<double> s(x.begin(), x.end());
-    std::sort(s.begin(), s.end());
+    if (!std::is_sorted(s.begin(), s.end())) std::sort(s.begin(), s.end());
     double q1 = percentile_sorted(s, 25), med = percentile_sorted(s, 50), q3 = percentile_sorted(s, 75);
     double lo_fence = q1 - 1.5 * (q3 - q1), hi_fence = q3 + 1.5 * (q3 - q1);
     double wlo = *std::find_if(s.begin(), s.end(), [&](double v) { return v >= lo_fence; });

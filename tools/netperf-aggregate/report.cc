@@ -56,23 +56,25 @@ Analysis analyze(const std::vector<ResultSet> &sets, bool has_baseline, const An
         s.outliers = find_outliers(rs.values, o.outliers, o.remove_outliers);
         s.used = s.outliers.kept;
         if (s.used.empty()) throw Error(rs.name + ": no values left after removing outliers");
-        s.summary = describe(s.used);
-        std::vector<double> sorted = s.used;
-        std::sort(sorted.begin(), sorted.end());
-        for (int p : kPercentiles) s.percentiles.push_back(percentile_sorted(sorted, p));
-        if (s.used.size() >= 2) s.ci = mean_ci(s.used, o.confidence);
+        // Sorted once: the statistics below see sorted input and skip their own sort.
+        s.sorted = s.used;
+        std::sort(s.sorted.begin(), s.sorted.end());
+        s.summary = describe(s.sorted);
+        for (int p : kPercentiles) s.percentiles.push_back(percentile_sorted(s.sorted, p));
+        if (s.sorted.size() >= 2) s.ci = mean_ci(s.sorted, o.confidence);
+        // In file order, so a seed gives the resamples SciPy would draw.
         if (o.bootstrap > 0) s.bootstrap = bootstrap_mean_ci(s.used, o.confidence, o.bootstrap, o.seed);
-        if (s.used.size() < 3)
+        if (s.sorted.size() < 3)
             s.normality_note = "Shapiro-Wilk needs 3 values";
         else if (s.summary.min == s.summary.max)
             s.normality_note = "all values are equal";
         else
-            s.normality = shapiro_wilk(s.used);
-        s.histogram = histogram_bins(s.used, o.bins > 0 ? o.bins : sturges_bins(s.used.size()));
+            s.normality = shapiro_wilk(s.sorted);
+        s.histogram = histogram_bins(s.sorted, o.bins > 0 ? o.bins : sturges_bins(s.sorted.size()));
         a.sets.push_back(std::move(s));
     }
     if (has_baseline && a.sets.size() >= 2) {
-        const auto &base = a.sets[0].used, &cur = a.sets[1].used;
+        const auto &base = a.sets[0].sorted, &cur = a.sets[1].sorted;
         if (base.size() < 2 || cur.size() < 2)
             a.comparison_note = "needs at least 2 values in each set";
         else
@@ -80,7 +82,7 @@ Analysis analyze(const std::vector<ResultSet> &sets, bool has_baseline, const An
     }
     if (a.sets.size() >= 3) {
         std::vector<std::vector<double>> groups;
-        for (const auto &s : a.sets) groups.push_back(s.used);
+        for (const auto &s : a.sets) groups.push_back(s.sorted);
         size_t total = 0;
         for (const auto &g : groups) total += g.size();
         if (total > groups.size()) a.anova = one_way_anova(groups);
@@ -133,8 +135,8 @@ void print_human(std::FILE *out, const Analysis &a, const AnalysisOptions &o, bo
             std::fprintf(out, "Normal distribution: n/a (%s)\n", s.normality_note.c_str());
         }
         if (plot) {
-            std::fprintf(out, "Histogram:\n%s", render_histogram(s.used, o.bins, 40).c_str());
-            std::fprintf(out, "Box plot:\n%s", render_box_plot(s.used, 60).c_str());
+            std::fprintf(out, "Histogram:\n%s", render_histogram(s.sorted, o.bins, 40).c_str());
+            std::fprintf(out, "Box plot:\n%s", render_box_plot(s.sorted, 60).c_str());
         }
     }
     if (a.comparison) {

@@ -46,7 +46,8 @@ inline constexpr int kPercentiles[] = {1, 5, 10, 25, 50, 75, 90, 95, 99};
 struct SetAnalysis {
     ResultSet set;
     stats::OutlierReport outliers;
-    std::vector<double> used;
+    std::vector<double> used;    // in file order: what the bootstrap resamples
+    std::vector<double> sorted;  // used, sorted once for every other statistic
     stats::Summary summary;
     std::vector<double> percentiles;  // at kPercentiles
     std::optional<stats::Interval> ci;         // Student t; needs 2 values
