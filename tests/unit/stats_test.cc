@@ -154,12 +154,22 @@ TEST(StatsReference, ShapiroWilk) {
     EXPECT_GE(checked, 10);
 }
 
-// Shapiro & Wilk's (1965) example of 11 weights, whose W R's double-precision
-// shapiro.test reports as 0.78881 with p = 0.006704: independent of SciPy.
-TEST(Stats, ShapiroWilkPublishedExample) {
-    ShapiroWilkResult r = shapiro_wilk(data_set("n11"));
-    EXPECT_NEAR(r.w, 0.78881, 5e-6);
-    EXPECT_NEAR(r.p, 0.006704, 5e-7);
+// For n = 3 W and its p-value have closed forms, a check in double
+// precision independent of SciPy: the coefficients are (-1/sqrt 2, 0,
+// 1/sqrt 2), so W = (x3 - x1)^2 / 2 / sum (x - mean)^2, and
+// p = 6/pi (asin(sqrt W) - asin(sqrt 3/4)).
+TEST(Stats, ShapiroWilkClosedFormForThree) {
+    for (std::vector<double> x : {std::vector<double>{54165.03, 55193.70, 53536.78}, {1, 2, 4}, {10, 10.5, 30}}) {
+        std::vector<double> s = x;
+        std::sort(s.begin(), s.end());
+        double m = (s[0] + s[1] + s[2]) / 3;
+        double ss = (s[0] - m) * (s[0] - m) + (s[1] - m) * (s[1] - m) + (s[2] - m) * (s[2] - m);
+        double w = (s[2] - s[0]) * (s[2] - s[0]) / 2 / ss;
+        double p = 6 / M_PI * (std::asin(std::sqrt(w)) - std::asin(std::sqrt(0.75)));
+        ShapiroWilkResult r = shapiro_wilk(x);
+        EXPECT_NEAR(r.w, w, 1e-12);
+        EXPECT_NEAR(r.p, std::max(p, 0.0), 1e-12);
+    }
 }
 
 TEST(StatsReference, Histogram) {
