@@ -96,8 +96,8 @@ void print_human(std::FILE *out, const Analysis &a, const AnalysisOptions &o, bo
         const Summary &m = s.summary;
         const std::string &u = s.set.units;
         int d = decimals_for(m.mean);
-        std::fprintf(out, "== %s: %zu values from %s\n", s.set.name.c_str(), s.set.values.size(),
-                     file_list(s.set.files).c_str());
+        std::fprintf(out, "== %s: %zu value%s from %s\n", s.set.name.c_str(), s.set.values.size(),
+                     s.set.values.size() == 1 ? "" : "s", file_list(s.set.files).c_str());
         if (s.ci)
             std::fprintf(out, "Mean with %d%% CI: %s ± %s\n", level, num(m.mean, d).c_str(),
                          with_units(num(s.ci->half_width(), d), u).c_str());
@@ -108,7 +108,7 @@ void print_human(std::FILE *out, const Analysis &a, const AnalysisOptions &o, bo
                          num(s.bootstrap->lower, d).c_str(), with_units(num(s.bootstrap->upper, d), u).c_str(),
                          o.bootstrap, unsigned(o.seed));
         std::fprintf(out, "Standard deviation: %s\n", with_units(num(m.stddev, d), u).c_str());
-        std::fprintf(out, "Coefficient of variation: %s%%\n", num(m.cv * 100, 1).c_str());
+        std::fprintf(out, "Coefficient of variation: %s\n", std::isnan(m.cv) ? "n/a" : (num(m.cv * 100, 1) + "%").c_str());
         std::fprintf(out, "Median: %s\n", with_units(num(m.median, d), u).c_str());
         std::fprintf(out, "Percentiles:");
         for (size_t i = 0; i < std::size(kPercentiles); i++)
