@@ -319,7 +319,7 @@ FileSamples read_json(const std::string &path, std::string_view text, const Read
     }
     if (fs.values.empty())
         throw Error(path + ": no '" + field + "' values in " + (docs ? "the JSON" : "an empty file") +
-                    " (read: arrays, \"iterations\", \"results\", or the field itself)");
+                    " (read: arrays, \"iterations\", \"results\", the field itself; nested fields as a.b, e.g. tx.throughput)");
     return fs;
 }
 
@@ -442,6 +442,17 @@ std::string read_json_samples(const nlohmann::json &doc, const std::string &fiel
             size_t before = out.size();
             units = read_json_samples(*b, field, out);
             if (out.size() > before) return units.empty() ? json_units(doc, field) : units;
+        }
+    }
+    // A dotted field descends one step and reads the rest there, so
+    // "tx.throughput" finds tx's own iterations (results {"tx":..,"rx":..}).
+    if (size_t dot = field.find('.'); dot != std::string::npos) {
+        if (const nlohmann::json *sub = member(doc, std::string_view(field).substr(0, dot))) {
+            if (sub->is_object() || sub->is_array()) {
+                size_t before = out.size();
+                units = read_json_samples(*sub, field.substr(dot + 1), out);
+                if (out.size() > before) return units;
+            }
         }
     }
     const nlohmann::json *parent = nullptr;

@@ -67,8 +67,12 @@ FileSamples read_result_file(const std::string &path, const ReadOptions &opts);
 //   {"iterations": [...]}                     per-iteration results, preferred
 //   {"results": [...] or {...}}               our result files' results block
 //   {"<field>": number | [numbers] | {"mean": n} | {"value": n}}
-// The field may be a dotted path ("latency.p99"); keys match ignoring case.
-// Units come from "<field>_units" or "units" beside the field.
+// A dotted field ("tx.throughput", "latency_us.p99") descends one name at a
+// time, reading the shapes above at each level; keys match ignoring case.
+// Units come from "<field>_units" or "units" beside the field. netperf 3's
+// files (docs/schema/netperf-result.schema.json: results.iterations[].throughput,
+// results.units) read with the default field; results split by direction
+// need --field tx.throughput, rx.throughput or simultaneous.total.throughput.
 std::string read_json_samples(const nlohmann::json &doc, const std::string &field, std::vector<double> &out);
 
 }  // namespace netperf::aggregate
