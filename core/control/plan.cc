@@ -136,7 +136,7 @@ SidePlan plan_side(const TestSpec &s, Role role, int family, const sockaddr_stor
     c.flows = s.flows;
     c.threads = choose_threads(s);
     c.cpus = choose_cpus(c.threads, mine(s.cpu, role), local && c.threads > 1 ? nic_numa_of(*local) : -1);
-    c.transport_options = s.transport_options;
+    c.transport_options = s.transport_options_of(role == Role::Server);
     c.server = role == Role::Server;
     c.latency = s.histogram;
     if (role == Role::Client) {

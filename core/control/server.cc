@@ -108,8 +108,8 @@ void ModernServerSession::on_test(const json &msg) {
     spec_ = spec_from_json(*it);
     spec_.check_limits(opt_.limits);
     spec_.fill_file.remote = server_fill_path(opt_, spec_.fill_file.remote);
-    const Transport &t = cached_transport(spec_.transport);
-    t.validate_options(spec_.transport_options);
+    const Transport &t = cached_transport(spec_.transport_of(true));
+    t.validate_options(spec_.transport_options_of(true));
     family_ = spec_.family;
     if (family_ == AF_UNSPEC) {
         sockaddr_storage self{};

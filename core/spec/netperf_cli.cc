@@ -481,8 +481,9 @@ Global options:
 netperf 3 options:
     --flows N         Run N flows at once (default 1)
     --threads T       Drive them from T pinned workers (default: one per CPU)
-    --transport NAME  Data transport plugin (default sockets)
+    --transport L[,R] Data transport plugin: netperf's [, netserver's] (default sockets)
     --transport-opt K=V   A transport option (repeatable)
+    --remote-transport-opt K=V  An option of netserver's transport (repeatable)
     --window N        Datagram sends in flight per flow (default 16)
     --list-transports List the transport plugins and whether they run here
     --transport-help NAME Show a transport's options
@@ -518,7 +519,8 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
     bool host_given = false;
     bool interval_given_w = false;
     std::vector<std::pair<std::string, std::string>> topts;
-    std::string transport_override;
+    std::string transport_override, remote_transport_override;
+    std::vector<std::pair<std::string, std::string>> remote_topts;
     int flows = 1, threads = 0, window = 0;
     for (char c; (c = sc.next(arg)) != 0;) {
         switch (c) {
@@ -534,7 +536,16 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
                 window = int(parse_int(sc.long_value(name), "--window"));
                 if (window < 1 || window > 4096) throw UsageError("--window: want 1..4096");
             } else if (name == "transport") {
-                transport_override = sc.long_value(name);
+                std::string a2, b2;
+                split_pair(sc.long_value(name), a2, b2);
+                transport_override = a2;
+                remote_transport_override = b2;
+            } else if (name == "remote-transport-opt") {
+                std::string kv = sc.long_value(name);
+                size_t eq = kv.find('=');
+                if (eq == std::string::npos || eq == 0)
+                    throw UsageError("--remote-transport-opt: want NAME=VALUE, got '" + kv + "'");
+                remote_topts.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
             } else if (name == "transport-opt" || name == "transport-option") {
                 std::string kv = sc.long_value(name);
                 size_t eq = kv.find('=');
@@ -782,6 +793,9 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
     bool omni = test == "OMNI";
     parse_test_options(cmd, sc.ended() ? sc.rest() : std::vector<std::string>{}, omni);
     if (!transport_override.empty()) s.transport = transport_override;
+    if (!remote_transport_override.empty() && remote_transport_override != s.transport)
+        s.remote_transport = remote_transport_override;
+    s.remote_transport_options = remote_topts;
     s.transport_options = topts;
     s.flows = flows;
     s.threads = threads;

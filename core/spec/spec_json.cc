@@ -52,6 +52,8 @@ void get_lr(const json &j, const char *key, LocalRemote<T> &out) {
 json spec_to_json(const TestSpec &s) {
     json opts = json::array();
     for (auto &[k, v] : s.transport_options) opts.push_back(json{{"name", k}, {"value", v}});
+    json ropts = json::array();
+    for (auto &[k, v] : s.remote_transport_options) ropts.push_back(json{{"name", k}, {"value", v}});
     return json{
         {"test_name", s.test_name},
         {"pattern", pattern_name(s.pattern)},
@@ -87,6 +89,8 @@ json spec_to_json(const TestSpec &s) {
         {"threads", s.threads},
         {"transport", s.transport},
         {"transport_options", opts},
+        {"remote_transport", s.remote_transport},
+        {"remote_transport_options", ropts},
         {"measure_cpu", lr(s.measure_cpu)},
         {"histogram", s.histogram},
         {"data_port", lr(s.data_port)},
@@ -131,16 +135,21 @@ TestSpec spec_from_json(const json &j) {
     get(j, "flows", s.flows);
     get(j, "threads", s.threads);
     get(j, "transport", s.transport);
-    if (auto it = j.find("transport_options"); it != j.end()) {
-        if (!it->is_array() || it->size() > 64) throw Error("field 'transport_options' must be a short array");
+    auto read_options = [&](const char *key, std::vector<std::pair<std::string, std::string>> &out) {
+        auto it = j.find(key);
+        if (it == j.end()) return;
+        if (!it->is_array() || it->size() > 64) throw Error(std::string("field '") + key + "' must be a short array");
         for (auto &o : *it) {
             if (!o.is_object()) throw Error("transport option must be an object");
             std::string k, v;
             get(o, "name", k);
             get(o, "value", v);
-            s.transport_options.emplace_back(k, v);
+            out.emplace_back(k, v);
         }
-    }
+    };
+    read_options("transport_options", s.transport_options);
+    get(j, "remote_transport", s.remote_transport);
+    read_options("remote_transport_options", s.remote_transport_options);
     get_lr(j, "measure_cpu", s.measure_cpu);
     get(j, "histogram", s.histogram);
     get_lr(j, "data_port", s.data_port);

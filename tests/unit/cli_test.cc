@@ -170,6 +170,18 @@ TEST(Cli, FlowsThreadsTransport) {
     EXPECT_THROW(parse({"--transport-opt", "novalue"}), UsageError);
 }
 
+TEST(Cli, TransportPairs) {
+    auto c = parse({"--transport", "uring,sockets", "--remote-transport-opt", "busy_poll=5"});
+    EXPECT_EQ(c.spec.transport, "uring");
+    EXPECT_EQ(c.spec.transport_of(true), "sockets");
+    ASSERT_EQ(c.spec.transport_options_of(true).size(), 1u);
+    auto d = parse({"--transport", "uring", "--transport-opt", "sqpoll=1"});
+    EXPECT_EQ(d.spec.transport_of(true), "uring");
+    EXPECT_EQ(d.spec.transport_options_of(true).size(), 1u);  // same transport: same options
+    auto e = parse({"--transport", "uring,sockets", "--transport-opt", "sqpoll=1"});
+    EXPECT_TRUE(e.spec.transport_options_of(true).empty());   // other transport: not uring's options
+}
+
 TEST(Cli, BadInputIsAUsageError) {
     EXPECT_THROW(parse({"-q"}), UsageError);
     EXPECT_THROW(parse({"--bogus"}), UsageError);

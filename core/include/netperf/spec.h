@@ -92,8 +92,12 @@ struct TestSpec {
     int threads = 0;               // --threads (0 = one per flow up to one per CPU)
 
     // ---- transport ----
-    std::string transport = "sockets";
+    std::string transport = "sockets";  // netperf's side (--transport L[,R])
     std::vector<std::pair<std::string, std::string>> transport_options;
+    // netserver's side: "" = the same transport (and then the same options,
+    // unless remote ones are given with --remote-transport-opt).
+    std::string remote_transport;
+    std::vector<std::pair<std::string, std::string>> remote_transport_options;
 
     // ---- measurement ----
     LocalRemote<bool> measure_cpu{false, false};  // -c / -C
@@ -110,6 +114,16 @@ struct TestSpec {
     bool is_connect_test() const { return pattern == Pattern::CRR || pattern == Pattern::CC; }
     bool is_dgram() const { return socktype == SOCK_DGRAM; }
     bool is_timed() const { return count == 0; }
+    // The transport and options of one side.
+    const std::string &transport_of(bool server) const {
+        return server && !remote_transport.empty() ? remote_transport : transport;
+    }
+    const std::vector<std::pair<std::string, std::string>> &transport_options_of(bool server) const {
+        if (!server) return transport_options;
+        if (!remote_transport_options.empty() || (!remote_transport.empty() && remote_transport != transport))
+            return remote_transport_options;
+        return transport_options;
+    }
 
     // Checks internal consistency; throws Error naming the offending option.
     void validate() const;
