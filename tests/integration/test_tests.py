@@ -97,8 +97,9 @@ class EveryTest(unittest.TestCase):
                     "-v", "0", "-P", "0", timeout=30)
         self.assertEqual(r.rc, 0, r)
         rate = result_numbers(r.out)[0]
-        self.assertGreater(rate, 300, r)
-        self.assertLess(rate, 600, r)
+        # The limit is the property; a loaded machine may run below it.
+        self.assertGreater(rate, 20, r)
+        self.assertLess(rate, 520, r)
 
     def test_interim_results(self):
         r = netperf("-H", "127.0.0.1", "-p", self.server.port, "-l", "2", "-D", "0.5", "-t", "TCP_RR", timeout=30)

@@ -111,8 +111,10 @@ TEST(EngineNull, PacingLimitsTheRate) {
     c.pace_interval_us = 10000;  // 10 ms
     c.pace_burst = 2;            // 2 per interval = 200/s
     RunResult r = run_null(c);
-    EXPECT_GE(r.total.transactions, 80u);
-    EXPECT_LE(r.total.transactions, 120u);
+    // The limit is the property: never more than 2 per 10 ms (+1 interval of
+    // slack).  Below it, a loaded machine may wake the worker late.
+    EXPECT_LE(r.total.transactions, 104u);
+    EXPECT_GE(r.total.transactions, 10u);
 }
 
 TEST(EngineNull, StopIsHonouredPromptly) {
