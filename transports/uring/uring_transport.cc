@@ -570,6 +570,7 @@ void stage_close(np_transport_ctx *c, const np_op &op) {
 
 uint32_t stage(np_transport_ctx *c, const np_op *ops, uint32_t n) {
     uint32_t i = 0;
+    const np_endpoint *sent_on = nullptr;  // endpoint of this batch's last SEND
     for (; i < n; i++) {
         const np_op &op = ops[i];
         if (c->req_free == kNone || io_uring_sq_space_left(&c->ring) < sqes_for(c, op)) break;
@@ -584,6 +585,7 @@ uint32_t stage(np_transport_ctx *c, const np_op *ops, uint32_t n) {
             op.ep->prep_send(c, sqe, *r);
             io_uring_sqe_set_data64(sqe, ud(req_index(c, *r), kTagMain));
             c->sends_staged++;
+            sent_on = op.ep;
             break;
         }
         case NP_OP_RECV: {
@@ -594,6 +596,11 @@ uint32_t stage(np_transport_ctx *c, const np_op *ops, uint32_t n) {
             io_uring_sqe *sqe = io_uring_get_sqe(&c->ring);
             if (op.flags & NP_OPF_MULTISHOT) op.ep->prep_recv_multishot(c, sqe, *r);
             else op.ep->prep_recv(c, sqe, *r);
+            // Sent in this same batch: the answer cannot be there yet, so
+            // arm the poll without a receive attempt bound to fail.
+            if (op.ep == sent_on &&
+                (sqe->opcode == IORING_OP_RECV || sqe->opcode == IORING_OP_RECVMSG))
+                sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
             io_uring_sqe_set_data64(sqe, ud(req_index(c, *r), kTagMain));
             break;
         }
