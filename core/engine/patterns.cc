@@ -96,6 +96,31 @@ void on_closed(Worker &w, Flow &f, Tag tag, const np_completion &c) {
     (void)c;
 }
 
+// ---- opening a flow's endpoint ------------------------------------------
+
+// Gives the flow its endpoint: there already (datagrams, made on the control
+// path), accepted (server) or connected (client).  True when it is there now.
+bool open_endpoint(Worker &w, Flow &f) {
+    if (f.ep) return true;
+    if (f.listener)
+        w.push(f, kAccept, NP_OP_ACCEPT, f.listener, nullptr, 0);
+    else
+        w.push(f, kConnect, NP_OP_CONNECT, nullptr, nullptr, 0);
+    return false;
+}
+
+// Completion of open_endpoint's ACCEPT or CONNECT: false when it failed
+// (the flow is then closed with the error).
+bool endpoint_opened(Worker &w, Flow &f, Tag tag, const np_completion &c) {
+    if (c.result < 0) {
+        flow_fail(w, f, tag == kConnect ? "connect" : "accept", c.result);
+        return false;
+    }
+    f.ep = c.ep;
+    take_info(w, f, false);
+    return true;
+}
+
 // ---- SendStream: send until deadline/count ----------------------------
 // A byte stream keeps one send in flight (a partial send is finished before
 // the next); datagrams keep up to send_window in flight, so a batching
@@ -122,9 +147,7 @@ void ss_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
     switch (tag) {
     case kConnect:
     case kAccept:
-        if (c.result < 0) return flow_fail(w, f, tag == kConnect ? "connect" : "accept", c.result);
-        f.ep = c.ep;
-        take_info(w, f, false);
+        if (!endpoint_opened(w, f, tag, c)) return;
         if (f.finishing) return end_stream(w, f);
         return ss_send(w, f);
     case kSend: {
@@ -172,9 +195,7 @@ void ss_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
 
 void ss_start(Worker &w, Flow &f) {
     f.handler = ss_running;
-    if (f.ep) return ss_send(w, f);
-    if (f.listener) return w.push(f, kAccept, NP_OP_ACCEPT, f.listener, nullptr, 0);
-    w.push(f, kConnect, NP_OP_CONNECT, nullptr, nullptr, 0);
+    if (open_endpoint(w, f)) ss_send(w, f);
 }
 
 void ss_deadline(Worker &w, Flow &f) {
@@ -204,10 +225,8 @@ void rs_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
     switch (tag) {
     case kConnect:
     case kAccept:
-        if (c.result < 0) return flow_fail(w, f, tag == kConnect ? "connect" : "accept", c.result);
-        f.ep = c.ep;
-        take_info(w, f, false);
-        return rs_post(w, f);
+        if (endpoint_opened(w, f, tag, c)) rs_post(w, f);
+        return;
     case kRecv:
         f.recv_inflight = (c.flags & NP_CF_MORE) != 0;
         if (c.result > 0) {
@@ -235,9 +254,7 @@ void rs_running(Worker &w, Flow &f, Tag tag, const np_completion &c) {
 
 void rs_start(Worker &w, Flow &f) {
     f.handler = rs_running;
-    if (f.ep) return rs_post(w, f);
-    if (f.listener) return w.push(f, kAccept, NP_OP_ACCEPT, f.listener, nullptr, 0);
-    w.push(f, kConnect, NP_OP_CONNECT, nullptr, nullptr, 0);
+    if (open_endpoint(w, f)) rs_post(w, f);
 }
 
 // Receivers end on EOF; past the deadline (or on a stop) a flow whose peer
@@ -248,19 +265,55 @@ void rs_deadline(Worker &w, Flow &f) {
 }
 void rs_resume(Worker &, Flow &) {}
 
+// ---- request/response messages (shared by the RR client and server) --------
+// A flow has at most one message on the wire; `to_send` counts the ones
+// queued behind it (requests on the client, responses on the server).
+
+void msg_pump_send(Worker &w, Flow &f, int64_t msg_size) {
+    if (f.send_inflight || f.to_send == 0) return;
+    if (f.send_left <= 0) f.send_left = msg_size;
+    int64_t off = msg_size - f.send_left;
+    f.send_inflight = true;
+    w.push(f, kSend, NP_OP_SEND, f.ep, f.send_buf + off, uint32_t(f.send_left));
+}
+
+enum class SendDone { Sent, Lost, Ended };
+
+// Accounts a message send completion.  Lost: a datagram that could not go
+// (counted as a send error, dequeued); Ended: the flow was closed (the peer
+// went away, or a hard error).
+SendDone msg_send_done(Worker &w, Flow &f, const np_completion &c) {
+    f.send_inflight = false;
+    if (c.result < 0) {
+        if (w.cfg->dgram && transient_send_error(c.result)) {
+            f.ctr->send_errors.add(1);
+            f.send_left = 0;
+            f.to_send--;
+            return SendDone::Lost;
+        }
+        if (c.result == -EPIPE || c.result == -ECONNRESET)
+            close_flow(w, f);
+        else
+            flow_fail(w, f, "send", c.result);
+        return SendDone::Ended;
+    }
+    f.ctr->bytes_sent.add(uint64_t(c.result));
+    f.ctr->send_calls.add(1);
+    f.send_left -= c.result;
+    if (w.cfg->dgram || f.send_left <= 0) {
+        f.send_left = 0;
+        f.to_send--;
+    }
+    return SendDone::Sent;
+}
+
 // ---- RR client ---------------------------------------------------------------
 
 void rr_end(Worker &w, Flow &f) {
     end_stream(w, f);
 }
 
-void rr_pump_send(Worker &w, Flow &f) {
-    if (f.send_inflight || f.to_send == 0) return;
-    if (f.send_left <= 0) f.send_left = w.cfg->request_size;
-    int64_t off = w.cfg->request_size - f.send_left;
-    f.send_inflight = true;
-    w.push(f, kSend, NP_OP_SEND, f.ep, f.send_buf + off, uint32_t(f.send_left));
-}
+void rr_pump_send(Worker &w, Flow &f) { msg_pump_send(w, f, w.cfg->request_size); }
 
 void rr_post_recv(Worker &w, Flow &f, int64_t want) {
     if (f.recv_inflight || f.outstanding == 0) return;
@@ -285,37 +338,25 @@ void rr_fill(Worker &w, Flow &f) {
 void rr_client(Worker &w, Flow &f, Tag tag, const np_completion &c) {
     switch (tag) {
     case kConnect:
-        if (c.result < 0) return flow_fail(w, f, "connect", c.result);
-        f.ep = c.ep;
-        take_info(w, f, false);
+        if (!endpoint_opened(w, f, tag, c)) return;
         if (f.finishing) return rr_end(w, f);
         return rr_fill(w, f);
     case kSend:
-        f.send_inflight = false;
-        if (c.result < 0) {
-            if (w.cfg->dgram && transient_send_error(c.result)) {
-                // The request is lost: count it and move on.
-                f.ctr->send_errors.add(1);
-                f.send_left = 0;
-                f.to_send--;
-                f.outstanding--;
-                ts_pop(f);
-                if (f.finishing && f.outstanding == 0) return rr_end(w, f);
-                return rr_fill(w, f);
-            }
-            if (c.result == -EPIPE || c.result == -ECONNRESET) return close_flow(w, f);
-            return flow_fail(w, f, "send", c.result);
+        switch (msg_send_done(w, f, c)) {
+        case SendDone::Ended:
+            return;
+        case SendDone::Lost:
+            // The request never left: no response will come for it.
+            f.outstanding--;
+            ts_pop(f);
+            if (f.finishing && f.outstanding == 0) return rr_end(w, f);
+            return rr_fill(w, f);
+        case SendDone::Sent:
+            // Past the deadline: end as soon as the request on the wire is out.
+            if (f.finishing && f.to_send == 0) return rr_end(w, f);
+            return rr_pump_send(w, f);
         }
-        f.ctr->bytes_sent.add(uint64_t(c.result));
-        f.ctr->send_calls.add(1);
-        f.send_left -= c.result;
-        if (w.cfg->dgram || f.send_left <= 0) {
-            f.send_left = 0;
-            f.to_send--;
-        }
-        // Past the deadline: end as soon as the request on the wire is out.
-        if (f.finishing && f.to_send == 0) return rr_end(w, f);
-        return rr_pump_send(w, f);
+        return;
     case kRecv: {
         f.recv_inflight = false;
         if (c.result == -ECANCELED) return;
@@ -357,8 +398,7 @@ void rr_client(Worker &w, Flow &f, Tag tag, const np_completion &c) {
 
 void rrc_start(Worker &w, Flow &f) {
     f.handler = rr_client;
-    if (f.ep) return rr_fill(w, f);
-    w.push(f, kConnect, NP_OP_CONNECT, nullptr, nullptr, 0);
+    if (open_endpoint(w, f)) rr_fill(w, f);
 }
 
 // Past the deadline, as netperf's alarm does, transactions still in flight
@@ -387,21 +427,13 @@ void rrs_post_recv(Worker &w, Flow &f) {
     w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf + (w.cfg->dgram ? 0 : f.recv_have), uint32_t(want));
 }
 
-void rrs_pump_send(Worker &w, Flow &f) {
-    if (f.send_inflight || f.to_send == 0) return;
-    if (f.send_left <= 0) f.send_left = w.cfg->response_size;
-    int64_t off = w.cfg->response_size - f.send_left;
-    f.send_inflight = true;
-    w.push(f, kSend, NP_OP_SEND, f.ep, f.send_buf + off, uint32_t(f.send_left));
-}
+void rrs_pump_send(Worker &w, Flow &f) { msg_pump_send(w, f, w.cfg->response_size); }
 
 void rr_server(Worker &w, Flow &f, Tag tag, const np_completion &c) {
     switch (tag) {
     case kAccept:
-        if (c.result < 0) return flow_fail(w, f, "accept", c.result);
-        f.ep = c.ep;
-        take_info(w, f, false);
-        return rrs_post_recv(w, f);
+        if (endpoint_opened(w, f, tag, c)) rrs_post_recv(w, f);
+        return;
     case kRecv:
         f.recv_inflight = false;
         if (c.result == -ECANCELED) return;
@@ -429,25 +461,8 @@ void rr_server(Worker &w, Flow &f, Tag tag, const np_completion &c) {
         rrs_pump_send(w, f);
         return rrs_post_recv(w, f);
     case kSend:
-        f.send_inflight = false;
-        if (c.result < 0) {
-            if (w.cfg->dgram && transient_send_error(c.result)) {
-                f.ctr->send_errors.add(1);
-                f.send_left = 0;
-                f.to_send--;
-                return rrs_pump_send(w, f);
-            }
-            if (c.result == -EPIPE || c.result == -ECONNRESET) return close_flow(w, f);
-            return flow_fail(w, f, "send", c.result);
-        }
-        f.ctr->bytes_sent.add(uint64_t(c.result));
-        f.ctr->send_calls.add(1);
-        f.send_left -= c.result;
-        if (w.cfg->dgram || f.send_left <= 0) {
-            f.send_left = 0;
-            f.to_send--;
-        }
-        return rrs_pump_send(w, f);
+        if (msg_send_done(w, f, c) != SendDone::Ended) rrs_pump_send(w, f);
+        return;
     default:
         return;
     }
@@ -455,8 +470,7 @@ void rr_server(Worker &w, Flow &f, Tag tag, const np_completion &c) {
 
 void rrs_start(Worker &w, Flow &f) {
     f.handler = rr_server;
-    if (f.ep) return rrs_post_recv(w, f);
-    w.push(f, kAccept, NP_OP_ACCEPT, f.listener, nullptr, 0);
+    if (open_endpoint(w, f)) rrs_post_recv(w, f);
 }
 
 void rrs_deadline(Worker &w, Flow &f) {

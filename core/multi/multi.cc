@@ -217,19 +217,8 @@ MultiAggregate aggregate_instances(const std::vector<InstanceResult> &inst, char
         // Each sample may be taken a little late, so rates (each over its
         // own duration) are summed, not raw counters over one duration.
         for (size_t k = 0; k < r.intervals.size(); k++) {
-            const IntervalSample &s = r.intervals[k];
-            double rate = 0;
-            if (s.duration_s > 0) {
-                if (fmt == 'x') {
-                    rate = double(s.delta.transactions) / s.duration_s;
-                } else {
-                    double b = r.spec.pattern == Pattern::Maerts ? double(s.delta.bytes_received)
-                                                                 : double(s.delta.bytes_sent);
-                    rate = convert_rate(b / s.duration_s, fmt);
-                }
-            }
             if (a.interval_rates.size() <= k) a.interval_rates.resize(k + 1, 0.0);
-            a.interval_rates[k] += rate;
+            a.interval_rates[k] += interval_rate(r.intervals[k], r.spec, fmt);
             if (a.intervals.size() <= k) {
                 IntervalSample s = r.intervals[k];
                 s.flows.clear();

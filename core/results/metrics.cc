@@ -33,6 +33,15 @@ double convert_rate(double bps, char fmt) {
 
 char default_format(const TestSpec &s) { return s.is_stream() ? 'm' : 'x'; }
 
+double interval_rate(const IntervalSample &s, const TestSpec &spec, char fmt) {
+    if (s.duration_s <= 0) return 0;
+    if (fmt == 'x') return double(s.delta.transactions) / s.duration_s;
+    double bytes = spec.pattern == Pattern::Maerts ? double(s.delta.bytes_received)
+                   : spec.pattern == Pattern::Stream ? double(s.delta.bytes_sent)
+                                                     : double(s.delta.bytes_sent + s.delta.bytes_received);
+    return convert_rate(bytes / s.duration_s, fmt);
+}
+
 Metrics compute_metrics(const TestResult &r, char fmt) {
     Metrics m;
     const TestSpec &s = r.spec;

@@ -114,15 +114,6 @@ json estimate_json(const Estimate &e) {
                 {"width_percent", e.width_percent}};
 }
 
-double interval_rate(const IntervalSample &s, const TestSpec &spec, char fmt) {
-    if (s.duration_s <= 0) return 0;
-    if (fmt == 'x') return double(s.delta.transactions) / s.duration_s;
-    double bytes = spec.pattern == Pattern::Maerts ? double(s.delta.bytes_received)
-                   : spec.pattern == Pattern::Stream ? double(s.delta.bytes_sent)
-                                                     : double(s.delta.bytes_sent + s.delta.bytes_received);
-    return convert_rate(bytes / s.duration_s, fmt);
-}
-
 std::string iso8601(uint64_t wall_ns) {
     time_t s = time_t(wall_ns / 1000000000ull);
     struct tm tm;

@@ -204,9 +204,7 @@ int main(int argc, char **argv) {
         if (tty)
             progress = [&](size_t i, const IntervalSample &s) {
                 std::lock_guard<std::mutex> g(m);
-                double v = units == 'x' ? double(s.delta.transactions) / s.duration_s
-                                        : convert_rate(double(s.delta.bytes_sent + s.delta.bytes_received) / s.duration_s, units);
-                latest[i] = v;
+                latest[i] = interval_rate(s, plan.instances[i].spec, units);
                 double total = 0;
                 for (double x : latest) total += x;
                 fprintf(stderr, "\r[%6.1fs] total %.2f %s/s across %zu instances   ", s.start_s + s.duration_s, total,

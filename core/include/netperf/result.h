@@ -107,6 +107,10 @@ char default_format(const TestSpec &s);
 
 Metrics compute_metrics(const TestResult &r, char fmt);
 
+// The rate over one interval in fmt units: transactions for 'x', else what
+// this side sent (stream), received (maerts) or both (request/response).
+double interval_rate(const IntervalSample &s, const TestSpec &spec, char fmt);
+
 }  // namespace netperf
 
 #endif
