@@ -67,6 +67,17 @@ class UringEndToEnd(unittest.TestCase):
                 with self.subTest(test=test):
                     self.run_ok("-6", "-t", test, host="::1", port=s6.port)
 
+    def test_either_side_may_be_sockets(self):
+        # --transport LOCAL,REMOTE: the wire is the same whichever end uses uring.
+        for pair in ("uring,sockets", "sockets,uring"):
+            for test in ("TCP_STREAM", "TCP_MAERTS", "TCP_RR", "TCP_CRR", "UDP_RR"):
+                with self.subTest(transports=pair, test=test):
+                    r = netperf("-H", "127.0.0.1", "-p", self.server.port, "-l", "1", "-P", "0", "-v", "0",
+                                "--transport", pair, "-t", test, timeout=30)
+                    self.assertEqual(r.rc, 0, r)
+                    nums = result_numbers(r.out)
+                    self.assertTrue(nums and nums[0] > 0, r)
+
     def test_options_reach_both_sides(self):
         for opts in (["single_issuer=1"], ["fixed_files=0", "multishot=0"], ["registered_buffers=1"],
                      ["send_zc=1"], ["entries=32"]):

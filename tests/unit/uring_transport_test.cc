@@ -146,7 +146,7 @@ Pair run_pair(const PairSetup &su) {
         // Batched senders outrun a receiver on a busy machine; a datagram
         // receiver ends on the sender's three empty datagrams, and if a full
         // queue drops all three it waits for the hard deadline.  Room for
-        // them keeps the test about the transport, not about UDP loss.
+        // them keeps most runs short.
         sp.tmpl.rcvbuf = cp.tmpl.rcvbuf = 8 << 20;
     }
     netperf::Run server(*su.server_t, sp.cfg);
@@ -187,7 +187,11 @@ void expect_agree(const PairSetup &su, const Pair &p) {
     const RunResult &c = p.client, &s = p.server;
     EXPECT_EQ(c.error, "");
     EXPECT_EQ(s.error, "");
-    EXPECT_LT(c.elapsed_s, su.duration + 0.5) << "the client overran the test length";
+    // A datagram receiver (the UDP_MAERTS client) ends once it has drained
+    // its queue and seen one of the sender's end marks; on a busy machine
+    // that can take until its hard deadline (length + 2 s grace), never more.
+    bool dgram_receiver = su.socktype == SOCK_DGRAM && su.pattern == Pattern::Maerts;
+    EXPECT_LT(c.elapsed_s, su.duration + (dgram_receiver ? 2.5 : 0.5)) << "the client overran the test length";
     switch (su.pattern) {
     case Pattern::Stream:
         EXPECT_GT(c.total.bytes_sent, 0u);
