@@ -87,6 +87,7 @@ struct Flow {
     bool done = false;
     bool info_taken = false;
     uint64_t start_ns = 0, end_ns = 0;
+    uint64_t last_io = 0;       // when the flow last completed an op (idle end)
     std::string error;
     FlowResult *result = nullptr;  // endpoint facts land here
 };
@@ -132,6 +133,7 @@ struct alignas(kCacheLine) Worker {
     void flush();
     void run();
     void flow_done(Flow &f);
+    void end_idle_flows(uint64_t idle);  // EngineConfig::idle_end_s
     // Pacing: true if the flow may do one more unit of work now; otherwise
     // the flow is parked until its next refill and resume() is called then.
     bool pace_ok(Flow &f);
@@ -141,6 +143,7 @@ struct alignas(kCacheLine) Worker {
 void flow_fail(Worker &w, Flow &f, const char *what, int64_t err);
 void take_info(Worker &w, Flow &f, bool at_end);
 void close_flow(Worker &w, Flow &f);  // capture end info, CLOSE, done on completion
+void push_close(Worker &w, Flow &f);  // stage CLOSE of f.ep and forget the endpoint
 
 }  // namespace netperf::engine
 

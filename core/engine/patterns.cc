@@ -539,7 +539,7 @@ void cc_client(Worker &w, Flow &f, Tag tag, const np_completion &c) {
             return;
         }
         if (c.result < 0 && c.result != -ECONNRESET) return flow_fail(w, f, "recv", c.result);
-        w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+        push_close(w, f);
         return;
     case kClose:
         f.ep = nullptr;
@@ -577,8 +577,7 @@ void ccc_deadline(Worker &w, Flow &f) {
     f.paced = false;
     if (!f.ep) return w.flow_done(f);  // paced, or a connect still in flight
     f.handler = cc_abandoned;
-    w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
-    f.ep = nullptr;
+    push_close(w, f);
 }
 
 void ccc_resume(Worker &w, Flow &f) {
@@ -602,7 +601,7 @@ void cc_server(Worker &w, Flow &f, Tag tag, const np_completion &c) {
             f.recv_inflight = true;
             w.push(f, kRecv, NP_OP_RECV, f.ep, f.recv_buf, uint32_t(w.cfg->request_size));
         } else {
-            w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+            push_close(w, f);
         }
         return;
     case kRecv:
@@ -610,7 +609,7 @@ void cc_server(Worker &w, Flow &f, Tag tag, const np_completion &c) {
         if (c.result <= 0) {
             // The client left without a full request: drop the connection.
             if (c.result == -ECANCELED) return;
-            w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+            push_close(w, f);
             return;
         }
         f.ctr->bytes_received.add(uint64_t(c.result));
@@ -629,7 +628,7 @@ void cc_server(Worker &w, Flow &f, Tag tag, const np_completion &c) {
     case kSend:
         f.send_inflight = false;
         if (c.result < 0) {
-            w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+            push_close(w, f);
             return;
         }
         f.ctr->bytes_sent.add(uint64_t(c.result));
@@ -641,11 +640,14 @@ void cc_server(Worker &w, Flow &f, Tag tag, const np_completion &c) {
                    uint32_t(f.send_left));
             return;
         }
-        w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+        push_close(w, f);
         return;
     case kClose:
         f.ep = nullptr;
         f.ctr->transactions.add(1);
+        // A counted run's server stops after its share, as 2.7's netserver
+        // does (its client cannot tell it the test is over).
+        if (f.counted && --f.remaining <= 0) f.finishing = true;
         if (f.finishing) return w.flow_done(f);
         return cs_accept(w, f);
     default:
@@ -701,6 +703,11 @@ void take_info(Worker &w, Flow &f, bool at_end) {
     if (info.cong_control[0]) r.cong_control.assign(info.cong_control, strnlen(info.cong_control, 16));
 }
 
+void push_close(Worker &w, Flow &f) {
+    w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+    f.ep = nullptr;  // the op holds it now: nothing else may touch or close it
+}
+
 void close_flow(Worker &w, Flow &f) {
     if (!f.ep) return w.flow_done(f);
     take_info(w, f, true);
@@ -709,7 +716,7 @@ void close_flow(Worker &w, Flow &f) {
         // Datagram endpoints made on the control path are closed by the run.
         return w.flow_done(f);
     }
-    w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
+    push_close(w, f);
 }
 
 }  // namespace netperf::engine

@@ -181,7 +181,9 @@ TEST_P(EngineLoopback, BothSidesAgree) {
     ASSERT_TRUE(server.wait(5000));
     RunResult c = client.result(), s = server.result();
     EXPECT_EQ(c.error, "");
-    EXPECT_LT(c.elapsed_s, 0.5 + 0.5) << "the client overran the test length";
+    // Draining the socket buffers after the deadline takes a moment on a
+    // loaded machine; the hard deadline (length + 2 s grace) must hold.
+    EXPECT_LT(c.elapsed_s, 0.5 + 2.0) << "the client overran the hard deadline";
     switch (pattern) {
     case Pattern::Stream:
         EXPECT_GT(c.total.bytes_sent, 0u);

@@ -95,6 +95,7 @@ np_endpoint *ep_alloc(np_transport_ctx *c) {
 }
 
 void ep_free(np_transport_ctx *c, np_endpoint *ep) {
+    if (!ep->in_use) return;  // never twice: the free list would overflow
     if (ep->fd >= 0) close(ep->fd);
     ep->fd = -1;
     ep->in_use = false;
@@ -141,6 +142,10 @@ void sq_cancel(np_transport_ctx *c, np_endpoint *ep, int64_t result) {
     }
 }
 
+// SCTP_NODELAY of <linux/sctp.h>, which this file does not include (it
+// is not always installed, and only this one constant is needed).
+constexpr int kSctpNodelay = 3;
+
 int set_timeouts(int fd, int slice_us) {
     timeval tv{slice_us / 1000000, slice_us % 1000000};
     if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) return -errno;
@@ -163,11 +168,22 @@ int apply_options(int fd, const np_endpoint_spec *s, char *err, size_t elen) {
         return -e;
     }
     bool inet = s->family == AF_INET || s->family == AF_INET6;
-    bool tcp = inet && s->socktype == SOCK_STREAM;
+    bool sctp = inet && s->protocol == IPPROTO_SCTP;  // the sctp transport's kernel path
+    bool tcp = inet && s->socktype == SOCK_STREAM && !sctp;
     if (tcp && (s->flags & NP_EP_NODELAY) &&
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) {
         int e = errno;
         set_err(err, elen, "setsockopt TCP_NODELAY: %s", strerror(e));
+        return -e;
+    }
+    if (sctp && ((s->flags & NP_EP_CORK) || s->cong_control[0])) {
+        set_err(err, elen, "%s has no SCTP equivalent", (s->flags & NP_EP_CORK) ? "TCP_CORK" : "TCP_CONGESTION");
+        return -EOPNOTSUPP;
+    }
+    if (sctp && (s->flags & NP_EP_NODELAY) &&
+        setsockopt(fd, IPPROTO_SCTP, kSctpNodelay, &one, sizeof one) < 0) {
+        int e = errno;
+        set_err(err, elen, "setsockopt SCTP_NODELAY: %s", strerror(e));
         return -e;
     }
     if (tcp && (s->flags & NP_EP_CORK) &&
