@@ -181,6 +181,30 @@ class XdpAcrossVeth(unittest.TestCase):
         own_mac = re.search(r"link/ether ([0-9a-f:]{17})", link).group(1)
         self.assertIn(own_mac, neigh, "netserver's kernel learned our MAC for 10.77.0.10 from our ARP answer")
 
+    def test_default_program_on_a_data_only_link(self):
+        # prog=default: libxdp's own program takes every frame of the queue,
+        # so the data gets a link of its own (a second veth pair); the
+        # transport resolves the peer and answers ARP there itself.
+        dev_a, dev_b = self.net.veth_a + "d", self.net.veth_b + "d"
+        sh("ip", "link", "add", dev_a, "type", "veth", "peer", "name", dev_b)
+        try:
+            for ns, dev, addr in ((self.net.a, dev_a, "10.78.0.1/24"), (self.net.b, dev_b, "10.78.0.2/24")):
+                sh("ip", "link", "set", dev, "netns", ns)
+                sh("ip", "-n", ns, "addr", "add", addr, "dev", dev)
+                sh("ip", "-n", ns, "link", "set", dev, "up")
+            opts = ["--transport-opt", "prog=default", "--transport-opt", "ifname=" + dev_a]
+            for test, extra in [("UDP_RR", []), ("UDP_STREAM", ["-m", "64"])]:
+                with self.subTest(test=test):
+                    r, ca, cb = self.counted_run("-t", test, *opts, "--", "-H", "10.78.0.2", *extra)
+                    self.assertEqual(ca["InDatagrams"] + ca["OutDatagrams"], 0, ca)
+                    self.assertGreater(cb["InDatagrams"], 100, cb)
+            neigh = sh("ip", "-n", self.net.a, "neigh", "show", "10.78.0.2").stdout
+            self.assertNotIn("lladdr", neigh, "netperf's kernel resolved the peer, not the transport")
+            r = self.run_np("-t", "UDP_RR", "--transport-opt", "prog=default", ok=False)
+            self.assertIn("ifname", r.err, r)
+        finally:
+            sh("ip", "-n", self.net.a, "link", "del", dev_a, check=False)
+
     def test_options(self):
         for opts in (["xdp_mode=skb", "mode=copy"], ["xdp_mode=drv"], ["need_wakeup=0"], ["busy_poll=50"],
                      ["frame_size=2048", "rx_ring=256", "tx_ring=128", "batch=8"],
