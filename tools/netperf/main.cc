@@ -10,6 +10,7 @@
 #include <netperf/addr.h>
 #include <netperf/cli.h>
 #include <netperf/confidence.h>
+#include <netperf/omni.h>
 #include <netperf/output.h>
 #include <netperf/session.h>
 #include <netperf/transport.h>
@@ -17,6 +18,13 @@
 namespace {
 
 void on_sigint(int) { netperf::g_interrupt.fetch_add(1); }
+
+// The data addresses of a test as the banner and SOURCE_ADDR/DEST_ADDR
+// show them.
+struct TestResultNames {
+    std::string local_name, local_addr, remote_name, remote_addr;
+    int family = AF_INET;
+};
 
 int list_transports() {
     auto files = netperf::find_transport_files();
@@ -56,6 +64,45 @@ int transport_help(const std::string &name) {
     return 0;
 }
 
+// What the banner names before the test runs: the data addresses as given
+// and as resolved (2.7 prints "name (address)").  The run's own result
+// carries the addresses the data connections used.
+TestResultNames banner_names(const netperf::NetperfCommand &cmd) {
+    using namespace netperf;
+    TestResultNames n;
+    n.remote_name = cmd.spec.data_remote_host.empty() ? cmd.client.host : cmd.spec.data_remote_host;
+    n.remote_addr = n.remote_name;
+    n.family = cmd.spec.family;
+    if (cmd.spec.family == AF_UNIX) return n;
+    try {
+        sockaddr_storage ss = resolve(n.remote_name, 0, cmd.spec.family);
+        n.remote_addr = addr_host(ss);
+        n.family = ss.ss_family;
+    } catch (const Error &) {
+        // The session reports the failure; the banner shows the name.
+        if (n.family == AF_UNSPEC) n.family = AF_INET;
+    }
+    n.local_name = n.family == AF_INET6 ? "::0" : "0.0.0.0";
+    n.local_addr = n.family == AF_INET6 ? "::" : "0.0.0.0";
+    if (!cmd.spec.data_local_host.empty()) {
+        n.local_name = n.local_addr = cmd.spec.data_local_host;
+        try {
+            n.local_addr = addr_host(resolve(cmd.spec.data_local_host, 0, n.family));
+        } catch (const Error &) {
+        }
+    }
+    return n;
+}
+
+void apply_names(netperf::TestResult &r, const TestResultNames &n, bool addresses) {
+    r.local_name = n.local_name;
+    r.remote_name = n.remote_name;
+    if (!addresses) return;
+    r.local_addr = n.local_addr;
+    r.remote_addr = n.remote_addr;
+    r.local_family = r.remote_family = n.family;
+}
+
 int run(netperf::NetperfCommand &cmd) {
     using namespace netperf;
     if (cmd.spec.test_name == "LOC_CPU") {
@@ -64,23 +111,34 @@ int run(netperf::NetperfCommand &cmd) {
         fflush(stdout);
         return 0;
     }
+    if (cmd.omni_mode != OmniMode::None) {
+        // -k ? / -o ? list the selectors (comma separated), -O ? one a line.
+        if (cmd.omni_selection == "?") {
+            fputs(omni_selector_list(cmd.omni_mode != OmniMode::Human).c_str(), stdout);
+            return 0;
+        }
+        // Read the selection before the test (2.7 reads it after, and a
+        // missing file loses the run); unknown names are dropped, as 2.7
+        // does, but said.
+        std::vector<std::string> unknown;
+        omni_selection_of(cmd, &unknown);
+        for (auto &u : unknown) fprintf(stderr, "netperf: ignoring unknown output selector '%s'\n", u.c_str());
+    }
     const Transport &transport = cached_transport(cmd.spec.transport);
     transport.validate_options(cmd.spec.transport_options);
     auto session = ClientSession::open(cmd.client);
     char fmt = cmd.fmt ? cmd.fmt : default_format(cmd.spec);
     if (fmt == 'x' && cmd.spec.is_stream()) fmt = 'm';  // 2.7 resets 'x' silently for stream tests
-    OutputContext ctx{cmd, fmt, {}};
+    OutputContext ctx{cmd, fmt, {}, omni_test_uuid(cmd)};
     ctx.conf.requested = cmd.iter_max > 1;
     ctx.conf.level = cmd.conf_level;
     ctx.conf.width = cmd.conf_width;
+    ctx.conf.throughput_only = cmd.conf_throughput_only;
 
+    TestResultNames names = banner_names(cmd);
     TestResult banner_info;
     banner_info.spec = cmd.spec;
-    int fam = cmd.spec.family == AF_UNSPEC ? AF_INET : cmd.spec.family;
-    banner_info.local_family = banner_info.remote_family = fam;
-    banner_info.local_addr = fam == AF_INET6 ? "::0" : "0.0.0.0";
-    if (!cmd.spec.data_local_host.empty()) banner_info.local_addr = cmd.spec.data_local_host;
-    banner_info.remote_addr = cmd.spec.data_remote_host.empty() ? cmd.client.host : cmd.spec.data_remote_host;
+    apply_names(banner_info, names, true);
     banner_info.local_port_req = cmd.spec.data_port.local;
     banner_info.remote_port_req = cmd.spec.data_port.remote;
     fputs(human_banner(banner_info, ctx).c_str(), stdout);
@@ -91,8 +149,15 @@ int run(netperf::NetperfCommand &cmd) {
     ConfidenceTracker ct(cmd.conf_level, cmd.conf_width, cmd.conf_throughput_only);
     TestResult last;
     std::vector<TestResult> all;
+    // Interim lines are numbered across iterations, as 2.7's -k does.
+    int interim_count = 0;
     auto sink = [&](const IntervalSample &s) {
-        fputs(interim_line(s, banner_info, ctx).c_str(), stdout);
+        IntervalSample line;
+        line.index = interim_count++;
+        line.duration_s = s.duration_s;
+        line.end_wall_ns = s.end_wall_ns;
+        line.delta = s.delta;
+        fputs(interim_line(line, banner_info, ctx).c_str(), stdout);
         fflush(stdout);
     };
     for (int it = 0; it < cmd.iter_max; it++) {
@@ -106,11 +171,13 @@ int run(netperf::NetperfCommand &cmd) {
         if (cmd.iter_max > 1 && ct.done(cmd.iter_min, cmd.iter_max)) break;
     }
     session->close();
+    apply_names(last, names, false);
     ctx.conf.iterations = ct.iterations();
     ctx.conf.achieved = ct.achieved() || cmd.iter_max <= 1;
     ctx.conf.throughput_width = ct.throughput_width();
     ctx.conf.local_cpu_width = ct.local_cpu_width();
     ctx.conf.remote_cpu_width = ct.remote_cpu_width();
+    average_iterations(all, fmt, ctx.conf);
     fputs(human_result(last, ctx).c_str(), stdout);
     fflush(stdout);
     if (last.partial) {

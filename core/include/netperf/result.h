@@ -77,6 +77,9 @@ struct TestResult {
     std::string remote_version;
     // Data-connection addresses as the banner prints them.
     std::string local_addr = "0.0.0.0", remote_addr;
+    // The names as given (-H, test -H/-L; "" = the address): the banner
+    // prints "name (address)" and SOURCE_ADDR/DEST_ADDR print the name.
+    std::string local_name, remote_name;
     int local_family = AF_INET, remote_family = AF_INET;
     int local_port_req = 0, remote_port_req = 0;
 };
