@@ -678,6 +678,12 @@ int create_socket(np_transport_ctx *c, bool zero_copy, char *err, size_t elen) {
     sc.xdp_flags = c->xdp_mode == XdpMode::kDrv ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
     sc.bind_flags = uint16_t((zero_copy ? XDP_ZEROCOPY : XDP_COPY) | (c->cfg.need_wakeup ? XDP_USE_NEED_WAKEUP : 0));
     int r = xsk_socket__create(&c->xsk, c->ifc.name.c_str(), uint32_t(c->queue), c->umem, &c->rx, &c->tx, &sc);
+    // A socket closed a moment ago (the previous test's) may still hold the
+    // queue: the kernel releases it from a work queue.  Wait for it a while.
+    for (int i = 0; r == -EBUSY && i < 100; i++) {
+        usleep(20000);
+        r = xsk_socket__create(&c->xsk, c->ifc.name.c_str(), uint32_t(c->queue), c->umem, &c->rx, &c->tx, &sc);
+    }
     if (r) {
         c->xsk = nullptr;
         std::string lib = last_library_message();
