@@ -430,8 +430,37 @@ int omni_find(const std::string &name) {
     return -1;
 }
 
+std::optional<OmniBlocks> omni_preset(const std::string &name) {
+    if (strcasecmp(name.c_str(), "all") == 0) return all_blocks();
+    // netperf 3's default: the figures most runs are read for, whatever
+    // the test's direction (2.7's own per-direction list is "classic").
+    static const char *const kDefault =
+        "THROUGHPUT,THROUGHPUT_UNITS,MEAN_LATENCY,P50_LATENCY,P90_LATENCY,P99_LATENCY,LOCAL_CPU_UTIL,"
+        "REMOTE_CPU_UTIL,LOCAL_SEND_CALLS,LOCAL_RECV_CALLS,ELAPSED_TIME,PROTOCOL,DIRECTION,SOCKET_TYPE";
+    static const char *const kMinimal = "THROUGHPUT,THROUGHPUT_UNITS";
+    // The default and what a report needs to be reproduced and compared:
+    // sizes, every latency figure, CPU and service demand, confidence,
+    // call and byte counts, the transport's view, the endpoints and the
+    // command.  One block per theme, so -O stays readable.
+    static const char *const kVerbose =
+        "SOCKET_TYPE,PROTOCOL,DIRECTION,ELAPSED_TIME,THROUGHPUT,THROUGHPUT_UNITS,LSS_SIZE_END,LSR_SIZE_END,"
+        "RSS_SIZE_END,RSR_SIZE_END,LOCAL_SEND_SIZE,LOCAL_RECV_SIZE,REMOTE_SEND_SIZE,REMOTE_RECV_SIZE,REQUEST_SIZE,"
+        "RESPONSE_SIZE;"
+        "TRANSACTION_RATE,RT_LATENCY,MIN_LATENCY,MEAN_LATENCY,P50_LATENCY,P90_LATENCY,P99_LATENCY,P999_LATENCY,"
+        "MAX_LATENCY,STDDEV_LATENCY;"
+        "LOCAL_CPU_UTIL,REMOTE_CPU_UTIL,LOCAL_SD,REMOTE_SD,SD_UNITS,CONFIDENCE_LEVEL,CONFIDENCE_INTERVAL,"
+        "CONFIDENCE_ITERATION,THROUGHPUT_CONFID,LOCAL_CPU_CONFID,REMOTE_CPU_CONFID;"
+        "LOCAL_SEND_CALLS,LOCAL_RECV_CALLS,REMOTE_SEND_CALLS,REMOTE_RECV_CALLS,LOCAL_BYTES_SENT,LOCAL_BYTES_RECVD,"
+        "REMOTE_BYTES_SENT,REMOTE_BYTES_RECVD,LOCAL_TRANSPORT_RETRANS,REMOTE_TRANSPORT_RETRANS,TRANSPORT_MSS,"
+        "LOCAL_CONG_CONTROL,REMOTE_CONG_CONTROL,SOURCE_ADDR,SOURCE_PORT,DEST_ADDR,DEST_PORT,UUID,COMMAND_LINE";
+    if (strcasecmp(name.c_str(), "default") == 0) return parse_direct(kDefault, nullptr);
+    if (strcasecmp(name.c_str(), "minimal") == 0) return parse_direct(kMinimal, nullptr);
+    if (strcasecmp(name.c_str(), "verbose") == 0) return parse_direct(kVerbose, nullptr);
+    return std::nullopt;
+}
+
 OmniBlocks parse_omni_selection(const std::string &spec, std::vector<std::string> *unknown) {
-    if (strcasecmp(spec.c_str(), "all") == 0) return all_blocks();
+    if (auto preset = omni_preset(spec)) return *preset;
     if (spec.find_first_of(",;") != std::string::npos || omni_find(spec) >= 0) return parse_direct(spec, unknown);
     std::ifstream probe(spec);
     if (probe) return parse_file(spec, unknown);
@@ -458,7 +487,8 @@ OmniBlocks omni_default_selection(const TestSpec &s, bool cpu) {
 }
 
 OmniBlocks omni_selection_of(const NetperfCommand &cmd, std::vector<std::string> *unknown) {
-    if (cmd.omni_selection.empty())
+    if (cmd.omni_selection.empty()) return *omni_preset("default");
+    if (strcasecmp(cmd.omni_selection.c_str(), "classic") == 0)
         return omni_default_selection(cmd.spec, cmd.spec.measure_cpu.local || cmd.spec.measure_cpu.remote);
     return parse_omni_selection(cmd.omni_selection, unknown);
 }

@@ -95,8 +95,15 @@ class Output(unittest.TestCase):
         self.assertIn("\nHistogram of request/response times\n", out)
 
     def test_omni_default_columns(self):
+        # netperf 3's default selectors (the preset "default").
         lines = self.run_netperf("-t", "OMNI").out.splitlines()
         self.assertRegex(lines[0], banner("OMNI Send TEST"))
+        self.assertEqual(lines[1].split(), ["Throughput", "Throughput", "Mean", "50th", "90th", "99th", "Local",
+                                            "Remote", "Local", "Local", "Elapsed", "Protocol", "Direction", "Socket"])
+        self.assertRegex(lines[5], r"^%s +10\^6bits/s +%s +\d+ +\d+ +\d+ +-1\.00 +-1\.00 +\d+ +0 +\d\.\d\d +TCP +Send "
+                         r"+Stream +$" % (NUM, NUM))
+        # 2.7's default columns are the preset "classic".
+        lines = self.run_netperf("-t", "OMNI", "--", "-O", "classic").out.splitlines()
         self.assertEqual(lines[1], "Local       Remote      Local  Elapsed Throughput Throughput  ")
         self.assertEqual(lines[4], "Final       Final                                             ")
         self.assertRegex(lines[5], r"^\d+ +\d+ +16384 +\d\.\d\d +%s +10\^6bits/s  $" % NUM)
@@ -122,7 +129,7 @@ class Output(unittest.TestCase):
         self.assertIn("ignoring unknown output selector 'NOSUCH'", r.err)
 
     def test_omni_csv(self):
-        out = self.run_netperf("-t", "OMNI", "--", "-o").out.splitlines()
+        out = self.run_netperf("-t", "OMNI", "--", "-o", "classic").out.splitlines()
         self.assertEqual(out[1], "Local Send Socket Size Final,Remote Recv Socket Size Final,Local Send Size,"
                                  "Elapsed Time (sec),Throughput,Throughput Units")
         self.assertRegex(out[2], r"^\d+,\d+,16384,\d\.\d\d,%s,10\^6bits/s$" % NUM)

@@ -5,6 +5,7 @@
 // unknown names, and the value of every kind of selector.
 #include <netperf/omni.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -130,9 +131,9 @@ TEST(OmniOutput, KeyValDescriptiveSelectors) {
                   "REMOTE_DRIVER_NAME=Deprecated\n");
 }
 
-// CLI.md 5.11: -k without a list on a request/response test.
+// CLI.md 5.11: -k with 2.7's default list ("classic") on a request/response test.
 TEST(OmniOutput, KeyValDefaultList) {
-    auto cmd = parse({"-H", "127.0.0.1", "-l", "2", "-t", "OMNI", "--", "-d", "rr", "-k"});
+    auto cmd = parse({"-H", "127.0.0.1", "-l", "2", "-t", "OMNI", "--", "-d", "rr", "-k", "classic"});
     TestResult r = result_for(cmd);
     r.local.sndbuf_end = 3939840;
     r.local.rcvbuf_end = 262484;
@@ -172,14 +173,34 @@ TEST(OmniOutput, DefaultLists) {
     EXPECT_EQ(cpu[12], "LOCAL_CPU_METHOD");
     EXPECT_EQ(cpu[13], "REMOTE_CPU_UTIL");
     EXPECT_EQ(cpu.back(), "SD_UNITS");
-    // -c/-C choose the CPU block for a command without a list.
-    auto with_cpu = parse({"-t", "TCP_STREAM", "-C", "--", "-k"});
+    // -c/-C choose the CPU block for "classic".
+    auto with_cpu = parse({"-t", "TCP_STREAM", "-C", "--", "-k", "classic"});
     EXPECT_EQ(names_of(omni_selection_of(with_cpu)), cpu);
 }
 
-// CLI.md 5.10: -o without a list, with an explicit list, and with -P 0.
+// netperf 3's presets; a command without a list gets "default".
+TEST(OmniOutput, Presets) {
+    const std::vector<std::string> def{"THROUGHPUT",       "THROUGHPUT_UNITS", "MEAN_LATENCY",    "P50_LATENCY",
+                                       "P90_LATENCY",      "P99_LATENCY",      "LOCAL_CPU_UTIL",  "REMOTE_CPU_UTIL",
+                                       "LOCAL_SEND_CALLS", "LOCAL_RECV_CALLS", "ELAPSED_TIME",    "PROTOCOL",
+                                       "DIRECTION",        "SOCKET_TYPE"};
+    for (const char *opt : {"-k", "-o", "-O"}) {
+        EXPECT_EQ(names_of(omni_selection_of(parse({"-t", "TCP_RR", "--", opt}))), def) << opt;
+        EXPECT_EQ(names_of(omni_selection_of(parse({"-t", "TCP_RR", "--", opt, "DEFAULT"}))), def) << opt;
+    }
+    EXPECT_EQ(names_of(omni_selection_of(parse({"-t", "TCP_RR", "--", "-o", "minimal"}))),
+              (std::vector<std::string>{"THROUGHPUT", "THROUGHPUT_UNITS"}));
+    OmniBlocks verbose = *omni_preset("verbose");
+    ASSERT_EQ(verbose.size(), 4u);
+    auto vnames = names_of(verbose);
+    for (auto &n : def) EXPECT_NE(std::find(vnames.begin(), vnames.end(), n), vnames.end()) << n;
+    EXPECT_EQ(omni_preset("all")->size(), 4u);
+    EXPECT_FALSE(omni_preset("THROUGHPUT"));
+}
+
+// CLI.md 5.10: -o with 2.7's list ("classic"), with an explicit list, and with -P 0.
 TEST(OmniOutput, Csv) {
-    auto cmd = parse({"-H", "127.0.0.1", "-l", "2", "-t", "OMNI", "--", "-o"});
+    auto cmd = parse({"-H", "127.0.0.1", "-l", "2", "-t", "OMNI", "--", "-o", "classic"});
     TestResult r = result_for(cmd);
     r.local.sndbuf_end = 4194304;
     r.remote.rcvbuf_end = 1026899;

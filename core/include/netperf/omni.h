@@ -8,7 +8,8 @@
 //
 // A list holds up to four blocks separated by ';'; selectors within a
 // block are separated by commas or spaces and matched case-insensitively.
-// The word "all" selects every selector (in 2.7's four blocks).  A single
+// The word "all" selects every selector (in 2.7's four blocks); "default",
+// "verbose", "minimal" and "classic" are netperf 3's presets.  A single
 // word that is not a selector names a file: one block per line, selectors
 // separated by commas, each either a selector name or its column heading
 // ("Throughput Units").
@@ -41,16 +42,28 @@ int omni_find(const std::string &name);
 // A parsed selection: up to four blocks of selector indexes.
 using OmniBlocks = std::vector<std::vector<int>>;
 
-// Parses a -k/-o/-O argument (see above).  Names that match no selector
+// The presets: "default" (netperf 3's default list: throughput, latency
+// mean and percentiles, CPU, call counts, elapsed time, protocol,
+// direction, socket type), "minimal" (THROUGHPUT,THROUGHPUT_UNITS),
+// "verbose" (four blocks: sizes, latency, CPU and confidence, counts and
+// endpoints) and "all" (2.7's).  nullopt when `name` is none of them.
+// ("classic", 2.7's per-direction default, depends on the test: see
+// omni_selection_of.)
+std::optional<OmniBlocks> omni_preset(const std::string &name);
+
+// Parses a -k/-o/-O argument (see above); a preset name wins over a file
+// of that name.  Names that match no selector
 // are dropped and appended to *unknown (2.7 drops them silently).  Throws
 // Error when a selection file cannot be read.
 OmniBlocks parse_omni_selection(const std::string &spec, std::vector<std::string> *unknown = nullptr);
 
-// The list 2.7 prints when -k/-o/-O come without one: sizes, elapsed time
-// and throughput for the test's direction, plus the CPU block with -c/-C.
+// The list 2.7 prints when -k/-o/-O come without one (our preset
+// "classic"): sizes, elapsed time and throughput for the test's direction,
+// plus the CPU block with -c/-C.
 OmniBlocks omni_default_selection(const TestSpec &s, bool cpu);
 
-// The selection of a command: its list, or the default one.
+// The selection of a command: its list or preset, else the "default"
+// preset.
 OmniBlocks omni_selection_of(const NetperfCommand &cmd, std::vector<std::string> *unknown = nullptr);
 
 // One selector's value as 2.7 prints it (its printf format); nullopt when
