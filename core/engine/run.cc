@@ -91,14 +91,6 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
     const EngineConfig &c = cfg_;
     if (c.flows < 1) throw Error("a run needs at least one flow");
     int threads = std::clamp(c.threads, 1, c.flows);
-    std::string fill_content;
-    if (!c.fill_file.empty()) {
-        std::ifstream in(c.fill_file, std::ios::binary);
-        if (!in) throw Error("fill file " + c.fill_file + ": cannot open (" + strerror(errno) + ")");
-        fill_content.assign(std::istreambuf_iterator<char>(in), {});
-        if (fill_content.empty()) throw Error("fill file " + c.fill_file + " is empty");
-    }
-
     Impl &I = *impl_;
     I.flows.resize(size_t(c.flows));
     I.flow_ptrs.resize(size_t(c.flows));
@@ -125,6 +117,20 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
                        size_t(std::max(c.send_align, 1)) + size_t(std::max(c.send_offset, 0));
     size_t recv_len = size_t(std::max({c.recv_size, c.request_size, c.response_size, int64_t(1)}));
     if (c.dgram) recv_len = std::max<size_t>(recv_len, 65536);  // a whole datagram always fits
+    // Each flow's send area repeats the fill file's first bytes, so only as many
+    // are read as one area holds: a device such as /dev/urandom (flent's -F)
+    // has no end.
+    const int width = std::max(c.send_width, 1);
+    const size_t fill_len = slot_size * size_t(width);
+    std::string fill_content;
+    if (!c.fill_file.empty()) {
+        std::ifstream in(c.fill_file, std::ios::binary);
+        if (!in) throw Error("fill file " + c.fill_file + ": cannot open (" + strerror(errno) + ")");
+        fill_content.resize(fill_len);
+        in.read(fill_content.data(), std::streamsize(fill_len));
+        fill_content.resize(size_t(in.gcount()));
+        if (fill_content.empty()) throw Error("fill file " + c.fill_file + " is empty");
+    }
     for (int i = 0; i < c.flows; i++) {
         Flow &f = I.flows[size_t(i)];
         f.index = uint32_t(i);
@@ -132,10 +138,9 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
         f.hist = &I.hists[size_t(i)];
         f.result = &I.results[size_t(i)];
         f.result->index = i;
-        int width = std::max(c.send_width, 1);
         f.slot_size = slot_size;
-        char *sb = static_cast<char *>(I.alloc(slot_size * size_t(width) + 4096));
-        fill(sb, slot_size * size_t(width), fill_content);
+        char *sb = static_cast<char *>(I.alloc(fill_len + 4096));
+        fill(sb, fill_len, fill_content);
         f.send_buf = sb + (c.send_offset > 0 ? c.send_offset : 0);
         f.recv_len = recv_len;
         f.recv_buf = static_cast<char *>(I.alloc(recv_len + size_t(std::max(c.recv_offset, 0)))) +
