@@ -6,6 +6,8 @@
 #include <thread>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
 #include <netperf/addr.h>
 #include <netperf/result_json.h>
 #include <netperf/spec_json.h>
@@ -160,8 +162,12 @@ TestResult ModernClient::run_at(const TestSpec &spec, const IntervalSink &sink, 
         for (auto &a : locals) {
             sockaddr_storage x = a;
             // The server sends to this address (UDP maerts): name our side of
-            // the control connection rather than the wildcard.
-            if (x.ss_family != AF_UNIX) {
+            // the control connection rather than the wildcard.  An endpoint
+            // bound to an address of its own (a DPDK port's ip=) keeps it.
+            bool wildcard =
+                (x.ss_family == AF_INET && reinterpret_cast<sockaddr_in &>(x).sin_addr.s_addr == htonl(INADDR_ANY)) ||
+                (x.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&reinterpret_cast<sockaddr_in6 &>(x).sin6_addr));
+            if (x.ss_family != AF_UNIX && wildcard) {
                 int port = addr_port(x);
                 x = self;
                 set_port(x, port);

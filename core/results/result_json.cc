@@ -21,12 +21,12 @@ int64_t i64(const json &j, const char *k, int64_t def) {
     return it->get<int64_t>();
 }
 
-double dbl(const json &j, const char *k, double def) {
+double dbl(const json &j, const char *k, double def, double limit = 1e18) {
     auto it = j.find(k);
     if (it == j.end() || it->is_null()) return def;
     if (!it->is_number()) throw Error(std::string("field '") + k + "' must be a number");
     double v = it->get<double>();
-    if (!(v == v) || v > 1e18 || v < -1e18) throw Error(std::string("field '") + k + "' is out of range");
+    if (!(v == v) || v > limit || v < -limit) throw Error(std::string("field '") + k + "' is out of range");
     return v;
 }
 
@@ -113,7 +113,8 @@ void histogram_from_json(const json &j, Histogram &h) {
             v.emplace_back(e[0].get<uint32_t>(), e[1].get<uint64_t>());
         }
     }
-    if (!h.assign(v, u64(j, "min"), u64(j, "max"), u64(j, "sum"), dbl(j, "sumsq", 0)))
+    // sumsq sums squared nanoseconds: a million 1 ms sends already reach 1e18.
+    if (!h.assign(v, u64(j, "min"), u64(j, "max"), u64(j, "sum"), dbl(j, "sumsq", 0, 1e36)))
         throw Error("histogram bucket index out of range");
 }
 
