@@ -15,6 +15,7 @@
 
 #include <netperf/addr.h>
 #include <netperf/omni.h>
+#include <netperf/report.h>
 
 namespace netperf {
 
@@ -651,6 +652,39 @@ std::string confidence_warning(const ConfidenceInfo &conf) {
             "!!!                       Remote CPU util : %4.3f%%\n\n",
             conf.throughput_width, conf.local_cpu_width, conf.remote_cpu_width);
     return out;
+}
+
+void latency_confidence(const std::vector<TestResult> &all, ConfidenceInfo &conf) {
+    std::vector<double> p50, p90, p99;
+    for (auto &r : all) {
+        if (!r.local.latency.count()) continue;
+        p50.push_back(r.local.latency.percentile(50) / 1e3);
+        p90.push_back(r.local.latency.percentile(90) / 1e3);
+        p99.push_back(r.local.latency.percentile(99) / 1e3);
+    }
+    conf.latency = !p50.empty();
+    auto fill = [&](const std::vector<double> &v, ConfidenceInfo::Interval &out) {
+        Estimate e = estimate(v, conf.level);
+        out = {e.mean, e.half_width, e.width_percent};
+    };
+    fill(p50, conf.p50);
+    fill(p90, conf.p90);
+    fill(p99, conf.p99);
+}
+
+std::string latency_confidence_note(const TestResult &r, const OutputContext &ctx) {
+    const ConfidenceInfo &c = ctx.conf;
+    const NetperfCommand &cmd = ctx.cmd;
+    if (!c.requested || !c.latency || !r.spec.is_transactional() || !cmd.print_headers || cmd.verbosity < 1 ||
+        cmd.omni_mode != OmniMode::None)
+        return {};
+    std::string out;
+    appendf(out, "Latency confidence (%d%%, %d iterations), usec:", c.level, c.iterations);
+    const std::pair<const char *, const ConfidenceInfo::Interval *> rows[] = {
+        {"P50", &c.p50}, {"P90", &c.p90}, {"P99", &c.p99}};
+    for (auto &[name, iv] : rows)
+        appendf(out, " %s %.2f +/- %.2f (%.3f%%)", name, iv->mean, iv->half_width, iv->width_percent);
+    return out + "\n";
 }
 
 std::string histogram_report(const Histogram &h) {

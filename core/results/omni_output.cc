@@ -24,9 +24,10 @@ namespace netperf {
 namespace {
 
 // Every selector with its four heading lines, in 2.7's order (the order of
-// "all" and of `-k ?`).  P999_LATENCY is ours (the 99.9th percentile of the
-// merged histogram); it sits after COMMAND_LINE so that "all" prints what
-// 2.7 prints.
+// "all" and of `-k ?`).  P999_LATENCY (the 99.9th percentile of the
+// merged histogram) and P50/P90/P99_LATENCY_CONFID (the percentiles'
+// confidence widths) are ours; they sit after COMMAND_LINE so that "all"
+// prints what 2.7 prints.
 #define NETPERF_OMNI_SELECTORS(X) \
     X(OUTPUT_NONE, " ", "", "", "") \
     X(SOCKET_TYPE, "Socket", "Type", "", "") \
@@ -203,6 +204,9 @@ namespace {
     X(REMOTE_FILL_FILE, "Remote", "Fill", "File", "") \
     X(COMMAND_LINE, "Command", "Line", "", "") \
     X(P999_LATENCY, "99.9th", "Percentile", "Latency", "Microseconds") \
+    X(P50_LATENCY_CONFID, "50th Pctl", "Latency", "Confidence", "Width (%)") \
+    X(P90_LATENCY_CONFID, "90th Pctl", "Latency", "Confidence", "Width (%)") \
+    X(P99_LATENCY_CONFID, "99th Pctl", "Latency", "Confidence", "Width (%)") \
     X(OUTPUT_END, "This", "Is", "The", "End")
 
 enum Sel : int {
@@ -449,7 +453,8 @@ std::optional<OmniBlocks> omni_preset(const std::string &name) {
         "TRANSACTION_RATE,RT_LATENCY,MIN_LATENCY,MEAN_LATENCY,P50_LATENCY,P90_LATENCY,P99_LATENCY,P999_LATENCY,"
         "MAX_LATENCY,STDDEV_LATENCY;"
         "LOCAL_CPU_UTIL,REMOTE_CPU_UTIL,LOCAL_SD,REMOTE_SD,SD_UNITS,CONFIDENCE_LEVEL,CONFIDENCE_INTERVAL,"
-        "CONFIDENCE_ITERATION,THROUGHPUT_CONFID,LOCAL_CPU_CONFID,REMOTE_CPU_CONFID;"
+        "CONFIDENCE_ITERATION,THROUGHPUT_CONFID,LOCAL_CPU_CONFID,REMOTE_CPU_CONFID,P50_LATENCY_CONFID,"
+        "P90_LATENCY_CONFID,P99_LATENCY_CONFID;"
         "LOCAL_SEND_CALLS,LOCAL_RECV_CALLS,REMOTE_SEND_CALLS,REMOTE_RECV_CALLS,LOCAL_BYTES_SENT,LOCAL_BYTES_RECVD,"
         "REMOTE_BYTES_SENT,REMOTE_BYTES_RECVD,LOCAL_TRANSPORT_RETRANS,REMOTE_TRANSPORT_RETRANS,TRANSPORT_MSS,"
         "LOCAL_CONG_CONTROL,REMOTE_CONG_CONTROL,SOURCE_ADDR,SOURCE_PORT,DEST_ADDR,DEST_PORT,UUID,COMMAND_LINE";
@@ -686,6 +691,11 @@ std::optional<std::string> omni_value(int sel, const TestResult &r, const Output
     case S_P90_LATENCY: return us_int(h.count() ? h.percentile(90) : 0.0);
     case S_P99_LATENCY: return us_int(h.count() ? h.percentile(99) : 0.0);
     case S_P999_LATENCY: return us_int(h.count() ? h.percentile(99.9) : 0.0);
+    // Ours: the percentiles' interval widths over a confidence run, in %
+    // of their mean like THROUGHPUT_CONFID (-1.000 without -i/-I or latency).
+    case S_P50_LATENCY_CONFID: return f3(conf.requested && conf.latency ? conf.p50.width_percent : -1.0);
+    case S_P90_LATENCY_CONFID: return f3(conf.requested && conf.latency ? conf.p90.width_percent : -1.0);
+    case S_P99_LATENCY_CONFID: return f3(conf.requested && conf.latency ? conf.p99.width_percent : -1.0);
     case S_MEAN_LATENCY: return f2(h.mean() / 1e3);
     case S_STDDEV_LATENCY: return f2(h.stddev() / 1e3);
     case S_LOCAL_SOCKET_PRIO: return strf("%d", s.priority.local);

@@ -103,6 +103,18 @@ DirectionReport total_of(const DirectionReport &tx, const DirectionReport &rx, c
     return t;
 }
 
+std::string simultaneous_total(const DirectionReport &tx, const DirectionReport &rx, const DirectionReport &total,
+                               bool keyval) {
+    char b[256];
+    if (keyval)
+        snprintf(b, sizeof b, "TOTAL_THROUGHPUT=%.2f\nTOTAL_THROUGHPUT_UNITS=%s\n", total.metrics.throughput,
+                 total.metrics.units.c_str());
+    else
+        snprintf(b, sizeof b, "Simultaneous total: %.2f %s (tx %.2f + rx %.2f)\n", total.metrics.throughput,
+                 total.metrics.units.c_str(), tx.metrics.throughput, rx.metrics.throughput);
+    return b;
+}
+
 namespace {
 
 json num_or_null(double v, bool valid) { return valid ? json(v) : json(nullptr); }
@@ -274,8 +286,17 @@ const char *kCsvHeader[] = {
     "units", "elapsed_s", "transaction_rate", "mean_latency_us", "p50_latency_us", "p90_latency_us",
     "p99_latency_us", "local_cpu_util", "remote_cpu_util", "local_sd", "remote_sd", "sd_units", "bytes_sent",
     "bytes_received", "send_calls", "recv_calls", "transactions", "iterations", "confidence_achieved",
-    "throughput_ci_low", "throughput_ci_high", "partial", "command_line",
+    "throughput_ci_low", "throughput_ci_high", "partial", "command_line", "confidence_level", "throughput_confid",
+    "local_cpu_confid", "remote_cpu_confid", "p50_latency_ci_low", "p50_latency_ci_high", "p90_latency_ci_low",
+    "p90_latency_ci_high", "p99_latency_ci_low", "p99_latency_ci_high",
 };
+
+// An estimate's interval ends, or two empty fields (one iteration, or no
+// such figure).
+std::vector<std::string> ci_fields(const Estimate &e) {
+    bool ok = e.n > 1;
+    return {num(e.low, ok), num(e.high, ok)};
+}
 
 }  // namespace
 
@@ -288,6 +309,19 @@ std::string report_to_csv(const Report &r, bool intervals) {
     }
     o << "\r\n";
     for (auto &d : r.directions) {
+        if (d.iterations.empty()) {
+            // A part that did not run (a failed netperf-multi instance):
+            // named, nothing measured.
+            std::vector<std::string> fr(std::size(kCsvHeader));
+            fr[0] = "failed";
+            fr[1] = d.name.empty() ? "-" : d.name;
+            fr[25] = "0";
+            fr[29] = r.partial ? "1" : "0";
+            fr[30] = r.command_line;
+            for (size_t i = 0; i < fr.size(); i++) o << (i ? "," : "") << csv_field(fr[i]);
+            o << "\r\n";
+            continue;
+        }
         const TestResult &t = d.result;
         const Metrics &m = d.metrics;
         const CounterSnapshot &c = t.local.counters;
@@ -302,6 +336,14 @@ std::string report_to_csv(const Report &r, bool intervals) {
             std::to_string(c.recv_calls), std::to_string(c.transactions), std::to_string(d.iterations.size()),
             d.confidence.achieved ? "1" : "0", num(d.confidence.throughput.low, d.iterations.size() > 1),
             num(d.confidence.throughput.high, d.iterations.size() > 1), r.partial ? "1" : "0", r.command_line};
+        const ConfidenceReport &cr = d.confidence;
+        bool many = d.iterations.size() > 1;
+        row.push_back(many ? std::to_string(cr.level) : "");
+        row.push_back(num(cr.throughput.width_percent, many));
+        row.push_back(num(cr.local_cpu.width_percent, cr.local_cpu.n > 1));
+        row.push_back(num(cr.remote_cpu.width_percent, cr.remote_cpu.n > 1));
+        for (const Estimate *e : {&cr.p50_latency, &cr.p90_latency, &cr.p99_latency})
+            for (auto &f : ci_fields(*e)) row.push_back(f);
         for (size_t i = 0; i < row.size(); i++) o << (i ? "," : "") << csv_field(row[i]);
         o << "\r\n";
         if (!intervals) continue;
@@ -338,9 +380,12 @@ std::string report_to_keyval(const Report &r) {
     kv("", "MODE", r.mode);
     kv("", "PARTIAL", r.partial ? "1" : "0");
     for (auto &d : r.directions) {
-        std::string p;
-        for (char ch : d.name) p += char(toupper(static_cast<unsigned char>(ch)));
-        if (!p.empty()) p += "_";
+        std::string p = d.name.empty() ? std::string() : d.name + "_";
+        for (auto &ch : p) ch = char(toupper(static_cast<unsigned char>(ch)));
+        if (d.iterations.empty()) {  // a part that did not run (a failed netperf-multi instance)
+            kv(p, "FAILED", "1");
+            continue;
+        }
         const TestResult &t = d.result;
         const Metrics &m = d.metrics;
         bool lat = t.local.latency.count() > 0;
@@ -362,13 +407,38 @@ std::string report_to_keyval(const Report &r) {
         if (m.remote_sd >= 0) kv(p, "REMOTE_SD", num(m.remote_sd));
         kv(p, "LOCAL_SEND_CALLS", std::to_string(t.local.counters.send_calls));
         kv(p, "LOCAL_RECV_CALLS", std::to_string(t.local.counters.recv_calls));
+        if (lat) kv(p, "P999_LATENCY", num(m.lat_p999));
         kv(p, "CONFIDENCE_ITERATION", std::to_string(d.iterations.size()));
-        if (d.iterations.size() > 1) kv(p, "THROUGHPUT_CONFID", num(d.confidence.throughput.width_percent));
-        int i = 0;
+        const ConfidenceReport &cr = d.confidence;
+        if (d.iterations.size() > 1) {
+            // Widths in % of the mean (2.7's *_CONFID), and the intervals.
+            kv(p, "CONFIDENCE_LEVEL", std::to_string(cr.level));
+            kv(p, "CONFIDENCE_ACHIEVED", cr.achieved ? "1" : "0");
+            kv(p, "THROUGHPUT_CONFID", num(cr.throughput.width_percent));
+            kv(p, "THROUGHPUT_CI_LOW", num(cr.throughput.low));
+            kv(p, "THROUGHPUT_CI_HIGH", num(cr.throughput.high));
+            if (cr.local_cpu.n > 1) kv(p, "LOCAL_CPU_CONFID", num(cr.local_cpu.width_percent));
+            if (cr.remote_cpu.n > 1) kv(p, "REMOTE_CPU_CONFID", num(cr.remote_cpu.width_percent));
+            const std::pair<const char *, const Estimate *> pct[] = {
+                {"P50_LATENCY", &cr.p50_latency}, {"P90_LATENCY", &cr.p90_latency}, {"P99_LATENCY", &cr.p99_latency}};
+            for (auto &[name, e] : pct) {
+                if (e->n < 2) continue;
+                std::string n = name;
+                kv(p, (n + "_CONFID").c_str(), num(e->width_percent));
+                kv(p, (n + "_CI_LOW").c_str(), num(e->low));
+                kv(p, (n + "_CI_HIGH").c_str(), num(e->high));
+            }
+        }
+        // The interim results with 2.7's -k keys.
         for (auto &s : t.intervals) {
-            std::string idx = "[" + std::to_string(i++) + "]";
+            char idx[32], ending[64];
+            snprintf(idx, sizeof idx, "[%d]", s.index);
+            snprintf(ending, sizeof ending, "%llu.%.3llu", (unsigned long long)(s.end_wall_ns / 1000000000ull),
+                     (unsigned long long)(s.end_wall_ns / 1000000ull % 1000));
             o << p << "NETPERF_INTERIM_RESULT" << idx << "=" << num(interval_rate(s, t.spec, r.fmt)) << "\n";
+            o << p << "NETPERF_UNITS" << idx << "=" << m.units << "\n";
             o << p << "NETPERF_INTERVAL" << idx << "=" << num(s.duration_s) << "\n";
+            o << p << "NETPERF_ENDING" << idx << "=" << ending << "\n";
         }
     }
     return o.str();

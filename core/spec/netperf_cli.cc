@@ -185,6 +185,8 @@ class Scanner {
     bool ended_ = false;
 };
 
+bool is_direction_word(const std::string &w) { return w == "tx" || w == "rx" || w == "bx" || w == "simul"; }
+
 struct TestDef {
     const char *name;
     Pattern pattern;
@@ -225,6 +227,7 @@ void parse_test_options(NetperfCommand &cmd, const std::vector<std::string> &arg
     TestSpec &s = cmd.spec;
     Scanner sc(args, "aBb:cCd:De:fFgG:hH:i:Ij:kK:l:L:m:M:nNoOp:P:q:r:R:s:S:t:T:u:UVw:W:46");
     int direction = 0;
+    int implicit_direction = 0;  // from -m/-M/-r; an explicit -d overrides it (2.7)
     bool explicit_direction = false, connection_test = false, have_R = false;
     bool have_r = false;
     std::string a, b, arg;
@@ -292,11 +295,11 @@ void parse_test_options(NetperfCommand &cmd, const std::vector<std::string> &arg
             split_pair(arg, a, b, true);
             if (!a.empty()) {
                 s.send_size.local = parse_size(a, "-m");
-                direction |= kXmit;
+                implicit_direction |= kXmit;
             }
             if (!b.empty()) {
                 s.send_size.remote = parse_size(b, "-m");
-                direction |= kRecv;
+                implicit_direction |= kRecv;
             }
             break;
         case 'M':
@@ -304,11 +307,11 @@ void parse_test_options(NetperfCommand &cmd, const std::vector<std::string> &arg
             split_pair(arg, a, b, true);
             if (!a.empty()) {
                 s.recv_size.remote = parse_size(a, "-M");
-                direction |= kXmit;
+                implicit_direction |= kXmit;
             }
             if (!b.empty()) {
                 s.recv_size.local = parse_size(b, "-M");
-                direction |= kRecv;
+                implicit_direction |= kRecv;
             }
             break;
         case 'P':
@@ -322,7 +325,7 @@ void parse_test_options(NetperfCommand &cmd, const std::vector<std::string> &arg
             split_pair(arg, a, b);
             if (!a.empty()) s.request_size = parse_size(a, "-r");
             if (!b.empty()) s.response_size = parse_size(b, "-r");
-            direction |= kXmit | kRecv;
+            implicit_direction |= kXmit | kRecv;
             have_r = true;
             break;
         case 'R':
@@ -378,6 +381,7 @@ void parse_test_options(NetperfCommand &cmd, const std::vector<std::string> &arg
         }
     }
     if (omni) {
+        if (!explicit_direction) direction |= implicit_direction;
         if (!explicit_direction && direction == 0 && !connection_test) direction = kXmit;
         if (explicit_direction && (direction & kXmit) && (direction & kRecv) && !have_r) {
             s.request_size = s.response_size = 1;
@@ -433,6 +437,17 @@ void split_pair(const std::string &s, std::string &a, std::string &b, bool expli
     b = s.substr(c + 1);
 }
 
+TestSpec direction_spec(const TestSpec &s, const std::string &dir) {
+    TestSpec d = s;
+    bool rx = dir == "rx";
+    d.pattern = rx ? Pattern::Maerts : Pattern::Stream;
+    if (s.test_name == "TCP_STREAM" || s.test_name == "TCP_MAERTS")
+        d.test_name = rx ? "TCP_MAERTS" : "TCP_STREAM";
+    else if (rx && s.family != AF_UNIX)
+        d.test_name = "OMNI";  // 2.7 names no receive test for UDP or SCTP: OMNI -d recv
+    return d;
+}
+
 std::string netperf_usage() {
     return R"(
 Usage: netperf [global options] -- [test options]
@@ -445,8 +460,8 @@ Global options:
     -C [cpu_rate]     Report remote CPU usage
     -d                Increase debugging output
     -D time,[units] * Display interim results at least every time interval
-                      (default: on, every 1 s with -k/-o/-O as 2.7's demo mode;
-                      -D 0 turns them off)
+                      (default: sampled every 1 s, printed when the output
+                      is a terminal; -D 0 turns them off)
     -f G|M|K|g|m|k|x  Set the output units
     -F lfill[,rfill]* Pre-fill buffers with data from specified file
     -h                Display this text
@@ -468,6 +483,7 @@ Global options:
     -S                Set SO_KEEPALIVE on the data connection
     -t testname       Specify test to perform
     -T lcpu,rcpu      Request netperf/netserver be bound to local/remote cpu
+    -T tx|rx|bx|simul The same as --direction (a word, not a number)
     -v verbosity      Specify the verbosity level
     -W send,recv      Set the number of send,recv buffers
     -v level          Set the verbosity level (default 1, min 0)
@@ -488,6 +504,10 @@ netperf 3 options:
     --list-transports List the transport plugins and whether they run here
     --transport-help NAME Show a transport's options
     --legacy          Speak netperf 2.x's control protocol only
+    --format F        Report as human (default), csv, json or keyval
+    --output FILE     Write the report to FILE (atomically) instead of stdout
+    --csv-intervals   With --format csv: a row per interim interval too
+    --direction D     tx, rx, bx (tx then rx) or simul (both at once)
 
 For those options taking two parms, at least one must be specified;
 specifying one value without a comma will set both parms to that
@@ -556,6 +576,19 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
                 cmd.list_transports = true;
             } else if (name == "transport-help") {
                 cmd.transport_help = sc.long_value(name);
+            } else if (name == "format") {
+                cmd.format = lower(sc.long_value(name));
+                if (cmd.format != "human" && cmd.format != "csv" && cmd.format != "json" && cmd.format != "keyval")
+                    throw UsageError("--format: unknown format '" + cmd.format + "' (human, csv, json, keyval)");
+            } else if (name == "output") {
+                cmd.output_path = sc.long_value(name);
+                if (cmd.output_path.empty()) throw UsageError("--output: missing file name");
+            } else if (name == "csv-intervals") {
+                cmd.csv_intervals = true;
+            } else if (name == "direction") {
+                cmd.direction = lower(sc.long_value(name));
+                if (!is_direction_word(cmd.direction))
+                    throw UsageError("--direction: unknown direction '" + cmd.direction + "' (tx, rx, bx, simul)");
             } else if (name == "legacy") {
                 cmd.client.force_legacy = true;
             } else if (name == "help") {
@@ -738,6 +771,12 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
             test_given = true;
             break;
         case 'T':
+            // A word is a direction (tx, rx, bx, simul); numbers are 2.7's
+            // CPU binding: the two never look alike.
+            if (is_direction_word(lower(arg))) {
+                cmd.direction = lower(arg);
+                break;
+            }
             split_pair(arg, a, b);
             if (!a.empty()) s.cpu.local = int(parse_int(a, "-T"));
             if (!b.empty()) s.cpu.remote = int(parse_int(b, "-T"));
@@ -760,14 +799,25 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
             break;
         case 'Y': {
             split_pair(arg, a, b);
-            auto hex = [](const std::string &v) {
+            // As 2.7's parse_ipqos (openssh's table): a DSCP or TOS name in
+            // any case, else a number in C notation (0x hex, 0 octal, decimal).
+            auto ipqos = [](const std::string &v) {
+                static const std::pair<const char *, int32_t> names[] = {
+                    {"af11", 0x28}, {"af12", 0x30}, {"af13", 0x38}, {"af21", 0x48}, {"af22", 0x50},
+                    {"af23", 0x58}, {"af31", 0x68}, {"af32", 0x70}, {"af33", 0x78}, {"af41", 0x88},
+                    {"af42", 0x90}, {"af43", 0x98}, {"cs0", 0x00},  {"cs1", 0x20},  {"cs2", 0x40},
+                    {"cs3", 0x60},  {"cs4", 0x80},  {"cs5", 0xa0},  {"cs6", 0xc0},  {"cs7", 0xe0},
+                    {"ef", 0xb8},   {"lowdelay", 0x10}, {"throughput", 0x08}, {"reliability", 0x04}};
+                for (const auto &[name, value] : names)
+                    if (strcasecmp(v.c_str(), name) == 0) return value;
                 char *end = nullptr;
-                long r = strtol(v.c_str(), &end, 16);
-                if (v.empty() || *end || r < 0 || r > 255) throw UsageError("-Y: '" + v + "' is not a hex TOS byte");
+                long r = strtol(v.c_str(), &end, 0);
+                if (v.empty() || *end || r < 0 || r > 255)
+                    throw UsageError("-Y: '" + v + "' is neither a DSCP/TOS name (ef, cs0-cs7, af11-af43, lowdelay, throughput, reliability) nor a TOS byte 0-255");
                 return int32_t(r);
             };
-            if (!a.empty()) s.tos.local = hex(a);
-            if (!b.empty()) s.tos.remote = hex(b);
+            if (!a.empty()) s.tos.local = ipqos(a);
+            if (!b.empty()) s.tos.remote = ipqos(b);
             break;
         }
         case 'Z':
@@ -805,7 +855,12 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
     cmd.client.family = control_family;
     if (!host_given && control_family == AF_INET6) host = "::1";
     cmd.client.host = host;
-    cmd.client.interval_s = cmd.interval_s;
+    // Interim results are sampled every second unless -D says otherwise
+    // (-D 0: none); whether they are printed is the tool's decision.
+    cmd.client.interval_s = cmd.interval_given ? cmd.interval_s : 1.0;
+    if (!cmd.direction.empty() && s.pattern != Pattern::Stream && s.pattern != Pattern::Maerts)
+        throw UsageError("--direction " + cmd.direction + ": " + test +
+                         " is not a stream test (use TCP_STREAM, UDP_STREAM or OMNI -d send)");
     if (s.pattern == Pattern::CC && s.socktype == SOCK_DGRAM)
         throw UsageError("a connect/close test needs TCP, not UDP");
     if (s.pace_burst.local > 0 && s.pace_interval_us.local == 0) s.pace_interval_us.local = 1000;

@@ -605,7 +605,13 @@ TEST(HumanOutput, UnixTests) {
 // transcripts.json "omni_default" and CLI.md 5.8: an OMNI test without
 // -k/-o/-O prints 2.7's OMNI columns; the banner names the direction.
 TEST(HumanOutput, OmniDefaultColumns) {
-    auto cmd = parse({"-H", "127.0.0.1", "-l", "1", "-t", "OMNI"});
+    // netperf 3's default selection, then 2.7's (the preset "classic").
+    auto def = parse({"-H", "127.0.0.1", "-l", "1", "-P", "0", "-t", "OMNI", "--", "-O"});
+    TestResult d = result_for(def);
+    d.elapsed_s = 1;
+    d.remote.counters.bytes_received = 2281437500;
+    EXPECT_EQ(output(def, d).rfind("18251.50   10^6bits/s  0.00 ", 0), 0u) << output(def, d);
+    auto cmd = parse({"-H", "127.0.0.1", "-l", "1", "-t", "OMNI", "--", "-O", "classic"});
     TestResult r = result_for(cmd);
     r.local.sndbuf_end = 4194304;
     r.remote.rcvbuf_end = 1026899;
@@ -620,7 +626,7 @@ TEST(HumanOutput, OmniDefaultColumns) {
                           "Size        Size        Size   (sec)                          \n"
                           "Final       Final                                             \n"
                           "4194304     1026899     16384  1.00    18251.50   10^6bits/s  \n"));
-    auto terse = parse({"-H", "127.0.0.1", "-l", "2", "-P", "0", "-t", "OMNI"});
+    auto terse = parse({"-H", "127.0.0.1", "-l", "2", "-P", "0", "-t", "OMNI", "--", "-O", "classic"});
     r.elapsed_s = 2;
     r.remote.counters.bytes_received = 3795070000;
     EXPECT_EQ(output(terse, r), "4194304     1026899     16384  2.00    15180.28   10^6bits/s  \n");
@@ -634,7 +640,7 @@ TEST(HumanOutput, OmniDefaultColumns) {
     EXPECT_EQ(test_title(parse({"-t", "OMNI", "--", "-c"}).spec), "OMNI Connection TEST");
 
     // -v 2 adds the histogram of the timed operations (stock 2.7.1).
-    auto v2 = parse({"-H", "127.0.0.1", "-P", "0", "-v", "2", "-t", "OMNI"});
+    auto v2 = parse({"-H", "127.0.0.1", "-P", "0", "-v", "2", "-t", "OMNI", "--", "-O", "classic"});
     EXPECT_EQ(output(v2, r), std::string("4194304     1026899     16384  2.00    15180.28   10^6bits/s  \n"
                                          "\n"
                                          "Histogram of send times\n") +

@@ -354,7 +354,7 @@ TEST(OmniOutput, All) {
     EXPECT_EQ(last(3), "COMMAND_LINE");
     std::set<std::string> names;
     for (auto &n : names_of(all)) names.insert(n);
-    EXPECT_EQ(names.size(), omni_selectors().size() - 3);  // OUTPUT_NONE, P999_LATENCY, OUTPUT_END
+    EXPECT_EQ(names.size(), omni_selectors().size() - 6);  // OUTPUT_NONE, OUTPUT_END and our P999_LATENCY, P*_LATENCY_CONFID
     EXPECT_FALSE(names.count("P999_LATENCY"));
 
     auto cmd = parse({"-H", "127.0.0.1", "-t", "OMNI", "--", "-k", "all"});
@@ -407,7 +407,7 @@ TEST(OmniOutput, NotApplicableValues) {
 
 // Measured values: CPU, sizes per direction, bytes and calls, confidence.
 TEST(OmniOutput, MeasuredValues) {
-    auto cmd = parse({"-H", "127.0.0.1", "-t", "TCP_RR", "-c", "-T", "1,0", "-Y", "10,", "-i", "5,3", "--", "-r",
+    auto cmd = parse({"-H", "127.0.0.1", "-t", "TCP_RR", "-c", "-T", "1,0", "-Y", "0x10,", "-i", "5,3", "--", "-r",
                       "32,64", "-b", "3", "-D"});
     TestResult r = result_for(cmd);
     r.elapsed_s = 2;
@@ -494,7 +494,9 @@ TEST(OmniOutput, ConfidenceSelectors) {
 TEST(OmniOutput, SelectorListAndUuid) {
     std::string csv = omni_selector_list(true);
     EXPECT_EQ(csv.rfind("OUTPUT_NONE,SOCKET_TYPE,PROTOCOL,", 0), 0u);
-    EXPECT_NE(csv.find(",COMMAND_LINE,P999_LATENCY,OUTPUT_END\n"), std::string::npos);
+    EXPECT_NE(csv.find(",COMMAND_LINE,P999_LATENCY,P50_LATENCY_CONFID,P90_LATENCY_CONFID,P99_LATENCY_CONFID,"
+                       "OUTPUT_END\n"),
+              std::string::npos);
     std::string lines = omni_selector_list(false);
     EXPECT_EQ(lines.rfind("OUTPUT_NONE\nSOCKET_TYPE\n", 0), 0u);
 

@@ -40,7 +40,11 @@ struct NetperfCommand {
     bool keep_histogram = false; // -j
     std::string uuid;            // test -u
     double interval_s = 0;       // -D (<0: 2.7's timestamp-every-op mode; we use |value|)
-    bool interval_given = false;
+    bool interval_given = false; // without -D: sampled every 1 s, printed on a terminal
+    std::string format = "human";  // --format human|csv|json|keyval
+    std::string output_path;       // --output FILE ("" = standard output)
+    bool csv_intervals = false;    // --csv-intervals: a CSV row per interval too
+    std::string direction;         // --direction / -T tx|rx|bx|simul ("" = the test's own)
 
     // Confidence intervals (-i, -I, -r).
     int iter_max = 1, iter_min = 1;
@@ -71,6 +75,10 @@ int64_t parse_size(const std::string &s, const char *what);
 // ",y" the second only.  `explicit_pair` (break_args_explicit): a single
 // value sets only the first.
 void split_pair(const std::string &s, std::string &a, std::string &b, bool explicit_pair = false);
+
+// The test of one direction of a --direction run: "tx" (netperf sends,
+// the test's STREAM form) or "rx" (netserver sends, its MAERTS form).
+TestSpec direction_spec(const TestSpec &s, const std::string &dir);
 
 // The usage text of `netperf -h`.
 std::string netperf_usage();

@@ -32,8 +32,9 @@ struct OmniSelector {
 };
 
 // Every selector, in 2.7's order.  Index 0 is OUTPUT_NONE; the last one is
-// OUTPUT_END (ends a block).  P999_LATENCY, after COMMAND_LINE, is netperf
-// 3's addition (the 99.9th percentile); "all" does not include it.
+// OUTPUT_END (ends a block).  P999_LATENCY and P50/P90/P99_LATENCY_CONFID,
+// after COMMAND_LINE, are netperf 3's additions (the 99.9th percentile, the
+// percentiles' confidence widths); "all" does not include them.
 const std::vector<OmniSelector> &omni_selectors();
 
 // Index of the selector called `name` (any case), -1 when there is none.

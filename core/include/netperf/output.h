@@ -72,6 +72,16 @@ double output_elapsed(const TestResult &r, const OutputContext &ctx);
 // retrieve_confident_values: elapsed time, throughput, CPU, service demand).
 void average_iterations(const std::vector<TestResult> &all, char fmt, ConfidenceInfo &conf);
 
+// Fills conf's latency percentile intervals from the iterations that
+// timed transactions (none: conf.latency stays false).
+void latency_confidence(const std::vector<TestResult> &all, ConfidenceInfo &conf);
+
+// One line after the result of a confidence run (-i/-I) that timed
+// transactions: each percentile's mean, +/- half width and width in % of
+// the mean.  "" otherwise, with -P 0, -v 0 and -k/-o/-O (which have the
+// P50/P90/P99_LATENCY_CONFID selectors).
+std::string latency_confidence_note(const TestResult &r, const OutputContext &ctx);
+
 // 2.7's "!!! WARNING ... Desired confidence was not achieved" block; ""
 // when confidence was not requested or was achieved.
 std::string confidence_warning(const ConfidenceInfo &conf);

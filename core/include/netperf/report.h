@@ -62,9 +62,17 @@ DirectionReport make_direction(const std::string &name, std::vector<TestResult> 
 // Adds the "total" direction of a simultaneous run (tx + rx).
 DirectionReport total_of(const DirectionReport &tx, const DirectionReport &rx, char fmt);
 
+// The human line of a simultaneous run's total ("Simultaneous total: ...
+// (tx ... + rx ...)"), or with `keyval` TOTAL_THROUGHPUT= and
+// TOTAL_THROUGHPUT_UNITS= lines.
+std::string simultaneous_total(const DirectionReport &tx, const DirectionReport &rx, const DirectionReport &total,
+                               bool keyval);
+
 nlohmann::json report_to_json(const Report &r);
 // CSV: a header row and one row per direction (and per interval with
-// `intervals`); fields quoted per RFC 4180 where needed.
+// `intervals`); fields quoted per RFC 4180 where needed.  A direction
+// without iterations (a part that failed) is a row "failed" with its name
+// and no measurements; key=value writes <NAME>_FAILED=1 for it.
 std::string report_to_csv(const Report &r, bool intervals);
 // key=value lines, one per quantity; directions prefix their keys ("TX_").
 std::string report_to_keyval(const Report &r);
