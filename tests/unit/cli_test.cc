@@ -197,3 +197,23 @@ TEST(Cli, Ipv6DefaultsHost) {
     EXPECT_EQ(c.client.host, "::1");
     EXPECT_EQ(c.spec.family, AF_INET6);
 }
+
+// -Y as 2.7's parse_ipqos: DSCP/TOS names in any case (flent's rrul passes
+// 0x hex, users pass EF or cs1), else C notation; "20" is decimal as in 2.7.
+TEST(Cli, TosTakesNamesAndCNumbers) {
+    auto c = parse({"-Y", "EF,cs1"});
+    EXPECT_EQ(c.spec.tos.local, 0xb8);
+    EXPECT_EQ(c.spec.tos.remote, 0x20);
+    c = parse({"-Y", "AF41,lowdelay"});
+    EXPECT_EQ(c.spec.tos.local, 0x88);
+    EXPECT_EQ(c.spec.tos.remote, 0x10);
+    c = parse({"-Y", "0xa0,20"});
+    EXPECT_EQ(c.spec.tos.local, 0xa0);
+    EXPECT_EQ(c.spec.tos.remote, 20);
+    c = parse({"-Y", ",010"});
+    EXPECT_EQ(c.spec.tos.local, -1);
+    EXPECT_EQ(c.spec.tos.remote, 8);
+    EXPECT_THROW(parse({"-Y", "ef2"}), UsageError);
+    EXPECT_THROW(parse({"-Y", "256"}), UsageError);
+    EXPECT_THROW(parse({"-Y", "-1"}), UsageError);
+}
