@@ -10,9 +10,13 @@
 // SendStream: N sends; ConnectClient: N connect/request/response/close
 // transactions) on one worker thread.  The time is the flows' own elapsed
 // time (first flow start to last flow end), not thread creation or setup;
-// "ns_per_op" is that time divided by the transactions or sends.  Compare
-// it with a loopback transaction (tens of microseconds): the engine's share
-// of a TCP_RR is the ratio.  The null plugin is found in the build tree
+// "ns_per_op" is that time divided by the transactions or sends.  On a
+// machine busy with other work that wall time includes the time the worker
+// waited for a CPU: "cpu_ns_per_op" is the process's CPU time (user + system,
+// getrusage) over the whole Run, setup included, divided the same way, and
+// moves much less with other load.  Compare either with a loopback
+// transaction (tens of microseconds): the engine's share of a TCP_RR is the
+// ratio.  The null plugin is found in the build tree
 // (NETPERF_PLUGIN_PATH overrides).
 #include <cstdint>
 #include <memory>
@@ -20,6 +24,7 @@
 
 #include <benchmark/benchmark.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 
 #include <netperf/engine.h>
 #include <netperf/transport.h>
@@ -43,8 +48,22 @@ EngineConfig counted(Action a, int64_t count) {
     return c;
 }
 
-// Runs cfg once; returns the flows' elapsed ns and the units of work done.
-std::pair<uint64_t, uint64_t> run_once(const EngineConfig &cfg, benchmark::State &state) {
+// CPU time (user + system) of this process so far, in ns.
+uint64_t process_cpu_ns() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto ns = [](const timeval &tv) { return uint64_t(tv.tv_sec) * 1'000'000'000ull + uint64_t(tv.tv_usec) * 1000; };
+    return ns(ru.ru_utime) + ns(ru.ru_stime);
+}
+
+struct Measured {
+    uint64_t elapsed_ns = 0, cpu_ns = 0, units = 0;
+};
+
+// Runs cfg once: the flows' elapsed ns, the process CPU ns spent on the Run
+// and the units of work done (all 0 on error).
+Measured run_once(const EngineConfig &cfg, benchmark::State &state) {
+    uint64_t cpu0 = process_cpu_ns();
     Run run(null_transport(), cfg);
     np_endpoint_spec s{};
     s.struct_size = sizeof s;
@@ -56,28 +75,30 @@ std::pair<uint64_t, uint64_t> run_once(const EngineConfig &cfg, benchmark::State
         run.stop();
         run.wait();
         state.SkipWithError("run did not finish in 60 s");
-        return {0, 0};
+        return {};
     }
     RunResult r = run.result();
     if (!r.error.empty()) {
         state.SkipWithError(r.error.c_str());
-        return {0, 0};
+        return {};
     }
     uint64_t units = cfg.action == Action::SendStream ? r.total.send_calls : r.total.transactions;
-    return {r.end_ns - r.start_ns, units};
+    return {r.end_ns - r.start_ns, process_cpu_ns() - cpu0, units};
 }
 
 void run_benchmark(benchmark::State &state, const EngineConfig &cfg) {
-    uint64_t total_ns = 0, total_units = 0;
+    uint64_t total_ns = 0, total_cpu_ns = 0, total_units = 0;
     for (auto _ : state) {
-        auto [ns, units] = run_once(cfg, state);
-        if (!units) break;
-        state.SetIterationTime(double(ns) / 1e9);
-        total_ns += ns;
-        total_units += units;
+        Measured m = run_once(cfg, state);
+        if (!m.units) break;
+        state.SetIterationTime(double(m.elapsed_ns) / 1e9);
+        total_ns += m.elapsed_ns;
+        total_cpu_ns += m.cpu_ns;
+        total_units += m.units;
     }
     state.SetItemsProcessed(int64_t(total_units));
     state.counters["ns_per_op"] = total_units ? double(total_ns) / double(total_units) : 0;
+    state.counters["cpu_ns_per_op"] = total_units ? double(total_cpu_ns) / double(total_units) : 0;
 }
 
 // RR client, count-based: ns per transaction (stage SEND + RECV, reap two

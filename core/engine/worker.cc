@@ -98,6 +98,21 @@ bool Worker::pace_ok(Flow &f) {
     return false;
 }
 
+// A flow idle for `idle` ns ends, dated at its last completion; a timed
+// flow that never completed anything counts from the soft deadline, a
+// counted one waits for its first completion.  Checked once per pass, so
+// the end is noticed within a poll slice.
+void Worker::end_idle_flows(uint64_t idle) {
+    for (Flow *f : flows) {
+        if (f->done) continue;
+        uint64_t since = f->last_io ? f->last_io : soft_deadline;
+        if (!since || now < since + idle) continue;
+        take_info(*this, *f, true);
+        flow_done(*f);
+        if (f->last_io) f->end_ns = f->last_io;
+    }
+}
+
 void Worker::run() {
     if (cpu >= 0) {
         cpu_set_t set;
@@ -115,6 +130,7 @@ void Worker::run() {
     }
     flush();
     const int64_t slice = int64_t(cfg->poll_slice_us) * 1000;
+    const uint64_t idle_end = uint64_t(cfg->idle_end_s * 1e9);
     while (active) {
         // The nearest timer bounds how long reap may wait.
         uint64_t wake = now + uint64_t(slice);
@@ -134,14 +150,18 @@ void Worker::run() {
             const np_completion &c = comps[i];
             if (!(c.flags & NP_CF_MORE)) inflight--;  // a multishot op stays in flight
             Flow &f = *all[c.user >> 8];
-            if (!f.done) f.handler(*this, f, Tag(c.user & 0xff), c);
+            if (f.done) continue;
+            f.last_io = now;
+            f.handler(*this, f, Tag(c.user & 0xff), c);
         }
         int s = stop->load(std::memory_order_relaxed);
         if (!soft_passed && ((soft_deadline && now >= soft_deadline) || s >= 1)) {
             soft_passed = true;
+            // Idle-ended flows keep going past the deadline unless asked to stop.
             for (Flow *f : flows)
-                if (!f->done) pat.on_deadline(*this, *f);
+                if (!f->done && (idle_end == 0 || s >= 1)) pat.on_deadline(*this, *f);
         }
+        if (idle_end && (soft_passed || !soft_deadline)) end_idle_flows(idle_end);
         if (s >= 2 || (hard_deadline && now >= hard_deadline)) {
             // Abandon what is still open; the run closes the endpoints.
             for (Flow *f : flows) {

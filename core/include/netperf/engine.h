@@ -68,6 +68,12 @@ struct EngineConfig {
     int64_t count = 0;
     double grace_s = 2;
     bool hard_at_soft = false;     // receivers: the soft deadline is a hard stop
+    // A peer that never says it is done (netperf 2.7's CRR client; UDP end
+    // datagrams lost to a full queue): > 0 ends a flow once it has completed
+    // nothing for this long past the soft deadline (counted runs: after its
+    // first completion), dated at its last completion.  Such flows do not
+    // wind down at the soft deadline.
+    double idle_end_s = 0;
 
     // Pacing: at most pace_burst sends (stream) or transactions (RR) per
     // pace_interval_us on each flow; 0 = unpaced.
