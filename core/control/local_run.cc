@@ -84,9 +84,14 @@ LocalRunOutput drive_run(Run &run, double interval_s, bool measure_cpu, const In
         }
     }
     out.run = run.result();
-    // The last, partial interval (netperf prints it too).
+    // The last, partial interval, when anything moved in it: 2.7's
+    // demo_interval_final prints it only then, and a reader such as flent
+    // would plot an empty tail after the last boundary as a drop to zero.
     uint64_t end = out.run.end_ns ? out.run.end_ns : now_ns();
-    if (iv && end > prev_t + 1000000) sample(end);
+    if (iv && end > prev_t + 1000000) {
+        CounterSnapshot tail = run.snapshot() - prev;
+        if (tail.bytes_sent || tail.bytes_received || tail.transactions) sample(end);
+    }
     if (measure_cpu) out.cpu = meter.stop();
     return out;
 }
