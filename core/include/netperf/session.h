@@ -89,6 +89,11 @@ class ClientSession {
     virtual void close() = 0;
 };
 
+// netperf 2.7's REM_CPU: the netserver's CPU rate (CPU_CALIBRATE, which
+// our netserver and 2.x's answer on the same port) and, in *cpus, its
+// number of CPUs.  Throws Error.
+double remote_cpu_rate(const ClientOptions &opt, int *cpus = nullptr);
+
 // Set by a SIGINT handler: the running test winds down and reports what it
 // measured (marked partial).
 extern std::atomic<int> g_interrupt;
