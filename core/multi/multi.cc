@@ -12,6 +12,8 @@
 #include <thread>
 
 #include <ifaddrs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 #include <netinet/in.h>
 
 #include <yaml-cpp/yaml.h>
@@ -19,18 +21,20 @@
 #include <netperf/addr.h>
 #include <netperf/cli.h>
 #include <netperf/engine.h>
+#include <netperf/omni.h>
 #include <netperf/topology.h>
 
 namespace netperf {
 
-MultiPlan MultiPlan::uniform(const TestSpec &spec, const ClientOptions &client, int n) {
+MultiPlan MultiPlan::uniform(const NetperfCommand &cmd, int n) {
     if (n < 1 || n > 1024) throw Error("instance count must be 1..1024");
     MultiPlan p;
     for (int i = 0; i < n; i++) {
         InstancePlan ip;
         ip.name = "i" + std::to_string(i);
-        ip.client = client;
-        ip.spec = spec;
+        ip.client = cmd.client;
+        ip.spec = cmd.spec;
+        ip.cmd = cmd;
         p.instances.push_back(ip);
     }
     return p;
@@ -121,8 +125,8 @@ std::vector<std::string> instance_args(const YAML::Node &top, const YAML::Node &
 
 }  // namespace
 
-MultiPlan MultiPlan::from_config(const std::string &path, const TestSpec &base, const ClientOptions &client) {
-    (void)base;
+MultiPlan MultiPlan::from_config(const std::string &path, const NetperfCommand &base) {
+    const ClientOptions &client = base.client;
     YAML::Node top;
     try {
         top = YAML::LoadFile(path);  // YAML is a superset of JSON: one parser for both
@@ -146,11 +150,21 @@ MultiPlan MultiPlan::from_config(const std::string &path, const TestSpec &base, 
         }
         InstancePlan ip;
         ip.name = in["name"] ? scalar(in["name"], "name") : "i" + std::to_string(idx);
+        // Names label CSV rows and prefix key=value keys: unique, and not
+        // the aggregate's.
+        if (ip.name.empty() || ip.name == "aggregate")
+            throw Error("config " + path + ": instance " + std::to_string(idx) + ": name '" + ip.name +
+                        "' is reserved or empty");
+        for (const auto &other : plan.instances)
+            if (other.name == ip.name)
+                throw Error("config " + path + ": instance name '" + ip.name + "' appears twice");
         ip.adapter = in["adapter"] ? scalar(in["adapter"], "adapter") : "";
         ip.client = cmd.client;
         ip.client.passphrase = client.passphrase;
         ip.client.timeout_ms = client.timeout_ms;
         ip.spec = cmd.spec;
+        ip.cmd = cmd;
+        ip.cmd.client = ip.client;
         plan.instances.push_back(ip);
         idx++;
     }
@@ -158,22 +172,38 @@ MultiPlan MultiPlan::from_config(const std::string &path, const TestSpec &base, 
     return plan;
 }
 
-MultiAggregate aggregate_instances(const std::vector<InstanceResult> &inst, char fmt) {
+TestResult charged_result(const InstanceResult &i) {
+    TestResult t = i.result;
+    if (i.local_cpu_charged >= 0) t.local.cpu.util = i.local_cpu_charged;
+    if (i.remote_cpu_charged >= 0) t.remote.cpu.util = i.remote_cpu_charged;
+    return t;
+}
+
+MultiAggregate aggregate_instances(std::vector<InstanceResult> &inst, char fmt) {
     MultiAggregate a;
     a.units = fmt == 'x' ? "Trans/s" : std::string(units_name(fmt)) + "/s";
     a.sd_units = fmt == 'x' ? "usec/Tran" : "usec/KB";
     double lat_weighted = 0;
     uint64_t trans = 0;
-    double lcpu = 0, rcpu = 0, units_total = 0, elapsed_max = 0;
-    int nl = 0, nr = 0, ncpu_l = 1, ncpu_r = 1;
+    double units_total = 0, elapsed_max = 0;
     std::vector<uint64_t> starts;
+    bool both_ends = true;
     std::map<std::string, double> adapters;
+    // Machine-wide CPU, per machine: every instance on one host saw the
+    // same CPU, so its figures are averaged, never added.
+    struct Machine {
+        double util = 0, tput = 0, elapsed = 0;
+        int n = 0, ncpu = 1;
+    };
+    Machine local;
+    std::map<std::string, Machine> servers;
     a.synchronized = true;
     bool first = true;
     for (const auto &i : inst) {
         a.instances++;
         if (!i.ok) {
             a.failed++;
+            a.failed_names.push_back(i.name);
             continue;
         }
         const TestResult &r = i.result;
@@ -193,16 +223,15 @@ MultiAggregate aggregate_instances(const std::vector<InstanceResult> &inst, char
             a.max_instance = i.name;
         }
         first = false;
-        if (r.local.cpu.measured) {
-            lcpu += r.local.cpu.util;
-            ncpu_l = r.local.cpu.num_cpus;
-            nl++;
-        }
-        if (r.remote.cpu.measured) {
-            rcpu += r.remote.cpu.util;
-            ncpu_r = r.remote.cpu.num_cpus;
-            nr++;
-        }
+        auto add = [&](Machine &mc, const CpuUtil &c) {
+            mc.util += c.util;
+            mc.ncpu = c.num_cpus;
+            mc.tput += m.throughput;
+            mc.elapsed = std::max(mc.elapsed, r.elapsed_s);
+            mc.n++;
+        };
+        if (r.local.cpu.measured) add(local, r.local.cpu);
+        if (r.remote.cpu.measured) add(servers[i.host], r.remote.cpu);
         // Work done, in service-demand units (KB or transactions).
         double bytes = r.spec.pattern == Pattern::Stream && r.remote.present
                            ? double(r.remote.counters.bytes_received)
@@ -212,6 +241,7 @@ MultiAggregate aggregate_instances(const std::vector<InstanceResult> &inst, char
         a.synchronized = a.synchronized && r.synchronized;
         if (r.local_start_ns) starts.push_back(r.local_start_ns);
         if (r.remote_start_ns) starts.push_back(r.remote_start_ns);
+        else both_ends = false;
         adapters[i.adapter.empty() ? "-" : i.adapter] += m.throughput;
         // Intervals share boundaries (start + k * interval): add them up.
         // Each sample may be taken a little late, so rates (each over its
@@ -236,21 +266,47 @@ MultiAggregate aggregate_instances(const std::vector<InstanceResult> &inst, char
         a.p99_us = a.latency.percentile(99) / 1e3;
         a.p999_us = a.latency.percentile(99.9) / 1e3;
     }
-    // /proc/stat is machine-wide: every instance on one host saw the same
-    // CPU, so average it; the service demand charges that CPU to the total
-    // work of all instances (per-instance service demand would count the
-    // same CPU once per instance).
-    if (nl) {
-        a.local_cpu = lcpu / nl;
-        a.local_sd = service_demand(a.local_cpu, units_total, elapsed_max, ncpu_l);
+    // The service demand charges each machine's CPU time to the total work
+    // of all instances (per-instance figures from machine-wide CPU would
+    // count the same CPU once per instance).
+    auto cpu_seconds = [](const Machine &mc) { return mc.util / mc.n / 100.0 * mc.ncpu * mc.elapsed; };
+    if (local.n) {
+        a.local_cpu = local.util / local.n;
+        a.local_sd = service_demand(a.local_cpu, units_total, elapsed_max, local.ncpu);
     }
-    if (nr) {
-        a.remote_cpu = rcpu / nr;
-        a.remote_sd = service_demand(a.remote_cpu, units_total, elapsed_max, ncpu_r);
+    if (!servers.empty()) {
+        double util = 0, secs = 0;
+        for (auto &[h, mc] : servers) {
+            util += mc.util / mc.n;
+            secs += cpu_seconds(mc);
+        }
+        a.remote_hosts = int(servers.size());
+        a.remote_cpu = util / double(servers.size());
+        a.remote_sd = units_total > 0 ? secs * 1e6 / units_total : -1;
     }
     if (starts.size() >= 2) {
         auto [lo, hi] = std::minmax_element(starts.begin(), starts.end());
         a.start_skew_us = double(*hi - *lo) / 1e3;
+        a.skew_both_ends = both_ends;
+    }
+    // Each instance's part of a machine's CPU is its share of the
+    // throughput through that machine: the shares add up to the measured
+    // CPU, and the instances' service demands equal the aggregate's when
+    // they run the same test.
+    for (auto &i : inst) {
+        if (!i.ok) continue;
+        if (i.result.local.cpu.measured) {
+            i.local_cpu_share = local.tput > 0 ? i.metrics.throughput / local.tput : 0;
+            i.local_cpu_charged = local.util / local.n * i.local_cpu_share;
+        }
+        if (i.result.remote.cpu.measured) {
+            const Machine &mc = servers[i.host];
+            i.remote_cpu_share = mc.tput > 0 ? i.metrics.throughput / mc.tput : 0;
+            i.remote_cpu_charged = mc.util / mc.n * i.remote_cpu_share;
+        }
+        Metrics m = compute_metrics(charged_result(i), fmt);
+        i.metrics.local_sd = m.local_sd;
+        i.metrics.remote_sd = m.remote_sd;
     }
     a.synchronized = a.synchronized && a.failed < a.instances;
     for (auto &[k, v] : adapters) a.per_adapter.emplace_back(k, v);
@@ -283,6 +339,7 @@ MultiResult run_multi(const MultiPlan &plan, char fmt, const MultiProgress &prog
         InstanceResult &r = out.instances[i];
         r.name = inst[i].name;
         r.adapter = inst[i].adapter;
+        r.host = inst[i].client.host;
         for (int a = 0; a <= plan.retries && !sessions[i]; a++) {
             r.attempts++;
             try {
@@ -331,6 +388,129 @@ MultiResult run_multi(const MultiPlan &plan, char fmt, const MultiProgress &prog
     for (auto &t : threads) t.join();
     out.aggregate = aggregate_instances(out.instances, fmt);
     return out;
+}
+
+namespace {
+
+// What every document of the run says about where it ran.
+Report report_skeleton(const std::string &command_line, char fmt) {
+    Report rep;
+    rep.fmt = fmt;
+    rep.netperf_version = NETPERF_VERSION;
+    rep.command_line = command_line;
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    rep.local_host = host;
+    utsname u{};
+    if (uname(&u) == 0) rep.kernel = std::string(u.sysname) + " " + u.release;
+    rep.protocol = "netperf3";
+    return rep;
+}
+
+void describe_peer(Report &rep, const InstanceResult &i) {
+    rep.remote_host = i.host;
+    rep.transport = i.result.transport;
+    rep.remote_version = i.result.remote_version;
+    rep.protocol = i.result.legacy_peer ? "netperf2" : "netperf3";
+    rep.timestamp_ns = i.result.start_wall_ns;
+    rep.partial = i.result.partial;
+}
+
+// An instance's direction, with the CPU charged to it (cpu shares).
+DirectionReport instance_direction(const InstanceResult &i, char fmt) {
+    if (!i.ok) {
+        // Named, nothing measured: the writers print it as failed.
+        DirectionReport d;
+        d.name = i.name;
+        return d;
+    }
+    return make_direction(i.name, {charged_result(i)}, fmt, ConfidenceReport{});
+}
+
+// The aggregate as one test: counters added, histograms merged, the
+// machines' CPU; rates and service demands are the aggregate's own (a
+// sum of rates is not the summed counters over the longest elapsed time).
+DirectionReport aggregate_direction(const MultiResult &r) {
+    const MultiAggregate &a = r.aggregate;
+    TestResult t;
+    bool have = false, same_test = true;
+    double rt_weighted = 0, rate = 0;
+    for (const auto &i : r.instances) {
+        if (!i.ok) continue;
+        const TestResult &x = i.result;
+        if (!have) {
+            t.spec = x.spec;
+            t.local.present = true;
+            t.remote.present = x.remote.present;
+            t.transport = x.transport;
+            t.start_wall_ns = x.start_wall_ns;
+            have = true;
+        } else {
+            same_test = same_test && x.spec.test_name == t.spec.test_name;
+            t.remote.present = t.remote.present && x.remote.present;
+            t.start_wall_ns = std::min(t.start_wall_ns, x.start_wall_ns);
+        }
+        t.local.counters += x.local.counters;
+        t.remote.counters += x.remote.counters;
+        t.local.latency.merge(x.local.latency);
+        t.elapsed_s = std::max(t.elapsed_s, x.elapsed_s);
+        t.remote.elapsed_s = std::max(t.remote.elapsed_s, x.remote.elapsed_s);
+        if (x.local.cpu.measured) t.local.cpu = x.local.cpu;
+        if (x.remote.cpu.measured) t.remote.cpu = x.remote.cpu;
+        t.partial = t.partial || x.partial;
+        rt_weighted += i.metrics.rt_latency_us * i.metrics.transaction_rate;
+        rate += i.metrics.transaction_rate;
+    }
+    if (!same_test) t.spec.test_name = "mixed";
+    t.synchronized = a.synchronized;
+    t.intervals = a.intervals;
+    if (a.local_cpu >= 0) t.local.cpu.util = a.local_cpu;
+    if (a.remote_cpu >= 0) t.remote.cpu.util = a.remote_cpu;
+    DirectionReport d = make_direction("aggregate", {t}, r.fmt, ConfidenceReport{});
+    if (!have) d.iterations.clear();  // nothing ran: the writers print it as failed
+    d.metrics.throughput = a.throughput;
+    d.metrics.transaction_rate = a.transaction_rate;
+    d.metrics.rt_latency_us = rate > 0 ? rt_weighted / rate : 0;
+    d.metrics.local_sd = a.local_sd;
+    d.metrics.remote_sd = a.remote_sd;
+    return d;
+}
+
+}  // namespace
+
+Report instance_report(const InstanceResult &i, char fmt, const std::string &command_line) {
+    Report rep = report_skeleton(command_line, fmt);
+    rep.directions.push_back(instance_direction(i, fmt));
+    describe_peer(rep, i);
+    return rep;
+}
+
+Report aggregate_report(const MultiResult &r, const std::string &command_line) {
+    Report rep = report_skeleton(command_line, r.fmt);
+    rep.directions.push_back(aggregate_direction(r));
+    std::string hosts;
+    for (const auto &i : r.instances) {
+        if (hosts.find(i.host) == std::string::npos) hosts += (hosts.empty() ? "" : ",") + i.host;
+        if (i.ok) {
+            rep.transport = i.result.transport;
+            if (i.result.legacy_peer) rep.protocol = "netperf2";
+            rep.timestamp_ns = rep.timestamp_ns ? std::min(rep.timestamp_ns, i.result.start_wall_ns)
+                                                : i.result.start_wall_ns;
+            rep.partial = rep.partial || i.result.partial;
+        }
+    }
+    rep.remote_host = hosts;
+    return rep;
+}
+
+Report multi_report(const MultiResult &r, const std::string &command_line) {
+    Report rep = aggregate_report(r, command_line);
+    rep.mode = "multi";
+    DirectionReport agg = std::move(rep.directions.front());
+    rep.directions.clear();
+    for (const auto &i : r.instances) rep.directions.push_back(instance_direction(i, r.fmt));
+    rep.directions.push_back(std::move(agg));
+    return rep;
 }
 
 }  // namespace netperf

@@ -15,8 +15,9 @@
 
 #include <netperf/cli.h>
 #include <netperf/multi.h>
-#include <netperf/result_json.h>
-#include <netperf/spec_json.h>
+#include <netperf/omni.h>
+#include <netperf/output.h>
+#include <netperf/report.h>
 
 namespace {
 
@@ -34,7 +35,9 @@ void print_human(const netperf::MultiResult &r, bool aggregate, const std::strin
     printf("netperf-multi: %d instance%s of %s", a.instances, a.instances == 1 ? "" : "s", what.c_str());
     if (a.start_skew_us >= 0)
         printf(", start skew %.3f ms (%s)", a.start_skew_us / 1e3,
-               a.synchronized ? "synchronized start" : "loose start: not every server could synchronise");
+               a.synchronized ? "synchronized start"
+               : a.skew_both_ends ? "loose start: not every server could synchronise"
+                                  : "loose start: not every server could synchronise; skew of this host's ends only");
     printf("\n%-10s %-8s %12s %-11s %8s %12s %9s %9s  %s\n", "Instance", "Adapter", "Throughput", "Units",
            "Elapsed", "Trans/s", "Mean(us)", "P99(us)", "Status");
     for (const auto &i : r.instances) {
@@ -52,7 +55,11 @@ void print_human(const netperf::MultiResult &r, bool aggregate, const std::strin
     if (!aggregate) return;
     printf("\nAggregate: %.2f %s over %d instance%s", a.throughput, a.units.c_str(), a.instances - a.failed,
            a.instances - a.failed == 1 ? "" : "s");
-    if (a.failed) printf(" (%d FAILED: not included)", a.failed);
+    if (a.failed) {
+        printf(" (%d FAILED, not included:", a.failed);
+        for (auto &f : a.failed_names) printf(" %s", f.c_str());
+        printf(")");
+    }
     printf("\n");
     if (a.instances - a.failed > 0)
         printf("  min %s %.2f, max %s %.2f\n", a.min_instance.c_str(), a.min_throughput, a.max_instance.c_str(),
@@ -62,8 +69,9 @@ void print_human(const netperf::MultiResult &r, bool aggregate, const std::strin
                a.mean_latency_us, a.p50_us, a.p90_us, a.p99_us, a.p999_us);
     if (a.transaction_rate > 0) printf("  transactions: %.2f /s\n", a.transaction_rate);
     if (a.local_cpu >= 0 || a.remote_cpu >= 0)
-        printf("  CPU: local %s %%, remote %s %%; service demand of the total work: local %s, remote %s %s\n",
+        printf("  CPU: local %s %%, remote %s %%%s; service demand of the total work: local %s, remote %s %s\n",
                a.local_cpu >= 0 ? fixed(a.local_cpu, 2).c_str() : "-", a.remote_cpu >= 0 ? fixed(a.remote_cpu, 2).c_str() : "-",
+               a.remote_hosts > 1 ? (" (mean of " + std::to_string(a.remote_hosts) + " servers)").c_str() : "",
                a.local_sd >= 0 ? fixed(a.local_sd, 3).c_str() : "-", a.remote_sd >= 0 ? fixed(a.remote_sd, 3).c_str() : "-",
                a.sd_units);
     if (a.per_adapter.size() > 1 || (a.per_adapter.size() == 1 && a.per_adapter[0].first != "-"))
@@ -79,55 +87,75 @@ void print_human(const netperf::MultiResult &r, bool aggregate, const std::strin
     }
 }
 
-nlohmann::json to_json(const netperf::MultiResult &r) {
+// Each instance's netperf output (as netperf prints it: banner and result,
+// honouring the instance's -P, -v and -k/-o/-O), in the run's units.
+void print_instances_human(const netperf::MultiResult &r, const netperf::MultiPlan &plan) {
+    using namespace netperf;
+    for (size_t k = 0; k < r.instances.size(); k++) {
+        const InstanceResult &i = r.instances[k];
+        printf("--- %s: %s\n", i.name.c_str(), i.ok ? i.host.c_str() : ("FAILED: " + i.error).c_str());
+        if (!i.ok) continue;
+        const NetperfCommand &cmd = plan.instances[k].cmd;
+        OutputContext ctx{cmd, r.fmt, {}, omni_test_uuid(cmd)};
+        TestResult t = charged_result(i);  // the CPU charged to it, and so its service demand
+        t.remote_name = cmd.spec.data_remote_host.empty() ? cmd.client.host : cmd.spec.data_remote_host;
+        t.local_name = cmd.spec.data_local_host.empty() ? t.local_addr : cmd.spec.data_local_host;
+        fputs(human_banner(t, ctx).c_str(), stdout);
+        fputs(human_result(t, ctx).c_str(), stdout);
+    }
+    printf("\n");
+}
+
+nlohmann::json to_json(const netperf::MultiResult &r, const std::string &command_line) {
     using namespace netperf;
     using nlohmann::json;
+    auto share = [](double s) { return s >= 0 ? json(s) : json(nullptr); };
     json inst = json::array();
     for (const auto &i : r.instances) {
-        json j{{"name", i.name}, {"adapter", i.adapter}, {"ok", i.ok}, {"attempts", i.attempts}};
+        json j{{"name", i.name}, {"adapter", i.adapter}, {"host", i.host}, {"ok", i.ok}, {"attempts", i.attempts}};
         if (!i.ok) {
             j["error"] = i.error;
         } else {
-            const Metrics &m = i.metrics;
-            j["throughput"] = m.throughput;
-            j["units"] = m.units;
-            j["transaction_rate"] = m.transaction_rate;
-            j["elapsed_s"] = i.result.elapsed_s;
             j["synchronized"] = i.result.synchronized;
-            j["latency_us"] = {{"mean", m.lat_mean}, {"p50", m.lat_p50}, {"p90", m.lat_p90}, {"p99", m.lat_p99}};
-            j["local"] = side_to_json(i.result.local);
-            if (i.result.remote.present) j["remote"] = side_to_json(i.result.remote);
-            j["spec"] = spec_to_json(i.result.spec);
+            j["local_cpu_share"] = share(i.local_cpu_share);
+            j["remote_cpu_share"] = share(i.remote_cpu_share);
+            j["result"] = report_to_json(instance_report(i, r.fmt, command_line));
         }
         inst.push_back(j);
     }
     const MultiAggregate &a = r.aggregate;
     json agg{{"instances", a.instances},
              {"failed", a.failed},
-             {"throughput", a.throughput},
-             {"units", a.units},
-             {"transaction_rate", a.transaction_rate},
+             {"failed_instances", a.failed_names},
+             {"synchronized", a.synchronized},
+             {"start_skew_us", a.start_skew_us >= 0 ? json(a.start_skew_us) : json(nullptr)},
+             {"skew_from", a.skew_both_ends ? "both ends" : "this host's ends"},
              {"min", {{"instance", a.min_instance}, {"throughput", a.min_throughput}}},
              {"max", {{"instance", a.max_instance}, {"throughput", a.max_throughput}}},
-             {"synchronized", a.synchronized},
-             {"start_skew_us", a.start_skew_us},
-             {"latency_us",
-              {{"mean", a.mean_latency_us}, {"p50", a.p50_us}, {"p90", a.p90_us}, {"p99", a.p99_us}, {"p999", a.p999_us}}},
-             {"local_cpu_util", a.local_cpu},
-             {"remote_cpu_util", a.remote_cpu},
-             {"local_sd", a.local_sd},
-             {"remote_sd", a.remote_sd},
-             {"sd_units", a.sd_units}};
-    json ints = json::array();
-    for (auto &s : a.intervals)
-        ints.push_back({{"index", s.index}, {"start_s", s.start_s}, {"duration_s", s.duration_s},
-                        {"rate", size_t(s.index) < a.interval_rates.size() ? a.interval_rates[size_t(s.index)] : 0.0},
-                        {"counters", counters_to_json(s.delta)}});
-    agg["intervals"] = ints;
+             {"interval_rates", a.interval_rates},
+             {"remote_hosts_measured", a.remote_hosts}};
     json ad = json::object();
     for (auto &[k, v] : a.per_adapter) ad[k] = v;
     agg["per_adapter"] = ad;
+    if (a.instances > a.failed) agg["result"] = report_to_json(aggregate_report(r, command_line));
     return json{{"instances", inst}, {"aggregate", agg}};
+}
+
+// key=value: the writer's lines for every instance and the aggregate, then
+// what only a multi run has.
+std::string to_keyval(const netperf::MultiResult &r, const std::string &command_line) {
+    using namespace netperf;
+    const MultiAggregate &a = r.aggregate;
+    std::string out = report_to_keyval(multi_report(r, command_line));
+    std::string failed;
+    for (auto &n : a.failed_names) failed += (failed.empty() ? "" : ",") + n;
+    char b[512];
+    snprintf(b, sizeof b,
+             "MULTI_INSTANCES=%d\nMULTI_FAILED=%d\nMULTI_FAILED_INSTANCES=%s\nMULTI_SYNCHRONIZED=%d\n"
+             "MULTI_START_SKEW_US=%.3f\nMULTI_SKEW_FROM=%s\n",
+             a.instances, a.failed, failed.c_str(), a.synchronized ? 1 : 0, a.start_skew_us,
+             a.skew_both_ends ? "both_ends" : "local_ends");
+    return out + b;
 }
 
 }  // namespace
@@ -166,7 +194,8 @@ int main(int argc, char **argv) {
     app.add_option("--retries", retries, "retries per failed instance")->check(CLI::Range(0, 100));
     app.add_option("--start-delay", delay, "seconds between setup and the agreed start")->check(CLI::Range(0.05, 60.0));
     app.add_option("-D,--interval", interval, "interim results every S seconds (0 = off)")->check(CLI::Range(0.0, 3600.0));
-    app.add_option("--format", format, "human or json")->check(CLI::IsMember({"human", "json"}));
+    app.add_option("--format", format, "human, csv, json or keyval (every instance and the aggregate)")
+        ->check(CLI::IsMember({"human", "csv", "json", "keyval"}));
     app.add_flag("--no-progress", no_progress, "no live progress line on a terminal");
     try {
         app.parse(split, argv);
@@ -185,8 +214,7 @@ int main(int argc, char **argv) {
         std::vector<char *> av;
         for (auto &s : base_args) av.push_back(s.data());
         NetperfCommand base = parse_netperf_command(int(av.size()), av.data());
-        MultiPlan plan = config.empty() ? MultiPlan::uniform(base.spec, base.client, n)
-                                        : MultiPlan::from_config(config, base.spec, base.client);
+        MultiPlan plan = config.empty() ? MultiPlan::uniform(base, n) : MultiPlan::from_config(config, base);
         plan.affinity = affinity;
         plan.retries = retries;
         plan.start_delay_s = delay;
@@ -213,10 +241,21 @@ int main(int argc, char **argv) {
             };
         MultiResult r = run_multi(plan, units, progress);
         if (tty) fprintf(stderr, "\n");
-        if (format == "json")
-            printf("%s\n", to_json(r).dump(2).c_str());
-        else
+        std::string command_line;
+        for (int i = 0; i < argc; i++) command_line += (i ? " " : "") + std::string(argv[i]);
+        if (format == "human") {
+            print_instances_human(r, plan);
             print_human(r, aggregate, test + " to " + (config.empty() ? host : "the configured hosts"));
+        } else {
+            // Machine formats on stdout; failures named on stderr too.
+            for (auto &i : r.instances)
+                if (!i.ok)
+                    fprintf(stderr, "netperf-multi: instance %s FAILED after %d attempt%s: %s\n", i.name.c_str(),
+                            i.attempts, i.attempts == 1 ? "" : "s", i.error.c_str());
+            if (format == "json") printf("%s\n", to_json(r, command_line).dump(2).c_str());
+            else if (format == "csv") fputs(report_to_csv(multi_report(r, command_line), interval > 0).c_str(), stdout);
+            else fputs(to_keyval(r, command_line).c_str(), stdout);
+        }
         return r.aggregate.failed ? 2 : 0;
     } catch (const netperf::Error &e) {
         fprintf(stderr, "netperf-multi: %s\n", e.what());
