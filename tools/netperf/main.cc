@@ -182,15 +182,26 @@ void run_direction(DirectionRun &d, HumanSink &human, bool print_interim, const 
     OutputContext ctx{cmd, cmd.fmt, d.conf, {}};
     // Interim lines are numbered across iterations, as 2.7's -k does.
     int interim_count = 0;
+    // As 2.7's demo mode, a line is printed only when something moved: an
+    // interval with nothing (a stall, or a boundary sampled just after a late
+    // one) is folded into the next line, which spans both.  flent turns a
+    // UDP_RR rate of 0 into no value and then fails interpolating next to it.
+    double folded_s = 0;
     auto sink = [&](const IntervalSample &s) {
+        if (!s.delta.bytes_sent && !s.delta.bytes_received && !s.delta.transactions) {
+            folded_s += s.duration_s;
+            return;
+        }
         IntervalSample line;
         line.index = interim_count++;
-        line.duration_s = s.duration_s;
+        line.duration_s = folded_s + s.duration_s;
+        folded_s = 0;
         line.end_wall_ns = s.end_wall_ns;
         line.delta = s.delta;
         human.put(labelled(tag, interim_line(line, d.banner_info, ctx), cmd.omni_mode == OmniMode::KeyVal));
     };
     for (int it = 0; it < cmd.iter_max; it++) {
+        folded_s = 0;
         TestResult r = session->run(cmd.spec, print_interim ? IntervalSink(sink) : IntervalSink());
         Metrics m = compute_metrics(r, cmd.fmt);
         d.tracker.add(m.throughput, r.local.cpu.measured ? r.local.cpu.util : -1,
