@@ -132,9 +132,6 @@ bool link_wait(Port *p, int ms);
 // mempool caches work for it; unregistered when the thread exits.
 void thread_register();
 
-// The port with this id if this process set it up, else nullptr (any thread).
-Port *port_at(uint16_t id);
-
 // Starts the idle poller thread once per process (after EAL is up); it runs
 // poll(port, queue) on every queue no worker polls, with poll_lock held.
 // Stopped at exit before EAL is cleaned up.

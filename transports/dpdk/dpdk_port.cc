@@ -206,10 +206,16 @@ pthread_t g_poller;
 void (*g_poll_fn)(Port *, uint16_t) = nullptr;
 
 void *poller_main(void *) {
+    Port *ports[RTE_MAX_ETHPORTS];
     while (!g_poller_stop.load(std::memory_order_relaxed)) {
-        for (uint16_t id = 0; id < RTE_MAX_ETHPORTS; id++) {
-            Port *p = port_at(id);
-            if (!p) continue;
+        uint16_t n = 0;
+        {
+            std::lock_guard<std::mutex> g(g_lock);  // ports are added, never removed, under it
+            for (Port *p : g_ports)
+                if (p) ports[n++] = p;
+        }
+        for (uint16_t i = 0; i < n; i++) {
+            Port *p = ports[i];
             for (uint16_t q = 0; q < p->n_queues; q++) {
                 Queue &qu = p->q[q];
                 if (!rte_spinlock_trylock(&qu.poll_lock)) continue;
@@ -229,11 +235,6 @@ void poller_stop() {
 }
 
 }  // namespace
-
-Port *port_at(uint16_t id) {
-    std::lock_guard<std::mutex> g(g_lock);
-    return id < RTE_MAX_ETHPORTS ? g_ports[id] : nullptr;
-}
 
 void idle_poller_start(void (*poll)(Port *, uint16_t)) {
     std::lock_guard<std::mutex> g(g_lock);

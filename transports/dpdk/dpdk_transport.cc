@@ -532,53 +532,39 @@ inline void frame_len(rte_mbuf *m, uint8_t *f, uint32_t len) {
     m->pkt_len = len;
 }
 
-// The frame builders, one per (mode, checksum) choice.
+// How a frame's headers are completed once the template and the payload
+// are in: one finisher per (mode, checksum) choice.
 template <bool kCsum>
-void build_udp_sw(np_transport_ctx *c, const np_op *const *ops, rte_mbuf **mbufs, uint32_t n) {
-    for (uint32_t i = 0; i < n; i++) {
-        const np_op &op = *ops[i];
-        np_endpoint *ep = op.ep;
-        rte_mbuf *m = mbufs[i];
-        uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
-        memcpy(f, ep->hdr, kUdp4HdrLen);
-        if (op.len) rte_memcpy(f + kUdp4HdrLen, op.buf, op.len);
-        udp4_finish(f, ep->ip_sum, uint16_t(op.len), kCsum);
-        frame_len(m, f, kUdp4HdrLen + op.len);
-        c->tx[c->tx_n] = m;
-        c->txs[c->tx_n++] = TxSlot{op.user, ep, op.len, true};
-    }
+inline void finish_udp_sw(const np_endpoint *ep, rte_mbuf *, uint8_t *f, uint32_t len) {
+    udp4_finish(f, ep->ip_sum, uint16_t(len), kCsum);
 }
 
-void build_udp_offload(np_transport_ctx *c, const np_op *const *ops, rte_mbuf **mbufs, uint32_t n) {
-    for (uint32_t i = 0; i < n; i++) {
-        const np_op &op = *ops[i];
-        np_endpoint *ep = op.ep;
-        rte_mbuf *m = mbufs[i];
-        uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
-        memcpy(f, ep->hdr, kUdp4HdrLen);
-        if (op.len) rte_memcpy(f + kUdp4HdrLen, op.buf, op.len);
-        udp4_finish(f, ep->ip_sum, uint16_t(op.len), false);
-        m->l2_len = kEthLen;
-        m->l3_len = kIp4Len;
-        m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
-        auto *ip = reinterpret_cast<rte_ipv4_hdr *>(f + kEthLen);
-        reinterpret_cast<rte_udp_hdr *>(f + kEthLen + kIp4Len)->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
-        frame_len(m, f, kUdp4HdrLen + op.len);
-        c->tx[c->tx_n] = m;
-        c->txs[c->tx_n++] = TxSlot{op.user, ep, op.len, true};
-    }
+inline void finish_udp_offload(const np_endpoint *ep, rte_mbuf *m, uint8_t *f, uint32_t len) {
+    udp4_finish(f, ep->ip_sum, uint16_t(len), false);
+    m->l2_len = kEthLen;
+    m->l3_len = kIp4Len;
+    m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM;
+    // The device completes the sum from the pseudo-header's.
+    auto *ip = reinterpret_cast<rte_ipv4_hdr *>(f + kEthLen);
+    reinterpret_cast<rte_udp_hdr *>(f + kEthLen + kIp4Len)->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 }
 
-void build_l2(np_transport_ctx *c, const np_op *const *ops, rte_mbuf **mbufs, uint32_t n) {
+inline void finish_l2(const np_endpoint *, rte_mbuf *, uint8_t *f, uint32_t len) { l2_finish(f, uint16_t(len)); }
+
+// Builds the frames of a batch of SENDs: the endpoint's template, the
+// payload, the finisher; then queues them for the port.  One instance per
+// choice, picked at ctx_create (build_sends), so the loop tests no mode.
+template <uint16_t kHdrLen, void (*kFinish)(const np_endpoint *, rte_mbuf *, uint8_t *, uint32_t)>
+void build_frames(np_transport_ctx *c, const np_op *const *ops, rte_mbuf **mbufs, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
         const np_op &op = *ops[i];
         np_endpoint *ep = op.ep;
         rte_mbuf *m = mbufs[i];
         uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
-        memcpy(f, ep->hdr, kL2HdrLen);
-        if (op.len) rte_memcpy(f + kL2HdrLen, op.buf, op.len);
-        l2_finish(f, uint16_t(op.len));
-        frame_len(m, f, kL2HdrLen + op.len);
+        memcpy(f, ep->hdr, kHdrLen);
+        if (op.len) rte_memcpy(f + kHdrLen, op.buf, op.len);
+        kFinish(ep, m, f, op.len);
+        frame_len(m, f, kHdrLen + op.len);
         c->tx[c->tx_n] = m;
         c->txs[c->tx_n++] = TxSlot{op.user, ep, op.len, true};
     }
@@ -814,13 +800,13 @@ int ctx_create(const np_ctx_params *p, np_transport_ctx **out, char *err, size_t
     c->yield_cycles = uint64_t(double(yield_us) * double(c->tsc_hz) / 1e6);
     c->max_payload = mode == Mode::kL2 ? port->max_payload_l2 : port->max_payload_udp;
     if (mode == Mode::kL2)
-        c->build_sends = build_l2;
+        c->build_sends = build_frames<kL2HdrLen, finish_l2>;
     else if (udp_csum && port->udp_csum_offload)
-        c->build_sends = build_udp_offload;
+        c->build_sends = build_frames<kUdp4HdrLen, finish_udp_offload>;
     else if (udp_csum)
-        c->build_sends = build_udp_sw<true>;
+        c->build_sends = build_frames<kUdp4HdrLen, finish_udp_sw<true>>;
     else
-        c->build_sends = build_udp_sw<false>;
+        c->build_sends = build_frames<kUdp4HdrLen, finish_udp_sw<false>>;
 
     c->max_eps = p->max_endpoints ? p->max_endpoints : 4;
     c->max_inflight = p->max_inflight ? p->max_inflight : 64;

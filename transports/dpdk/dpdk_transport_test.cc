@@ -191,8 +191,9 @@ void expect_agree(const PairSetup &su, const Pair &p) {
     const RunResult &c = p.client, &s = p.server;
     EXPECT_EQ(c.error, "");
     EXPECT_EQ(s.error, "");
-    bool receiver_client = su.pattern == Pattern::Maerts;
-    EXPECT_LT(c.elapsed_s, su.duration + (receiver_client ? 2.5 : 0.5)) << "the client overran the test length";
+    // The client ends by its hard deadline (as engine_test checks): on a
+    // loaded machine a worker may be descheduled well past the soft one.
+    EXPECT_LT(c.elapsed_s, su.duration + 2.5) << "the client overran the hard deadline";
     switch (su.pattern) {
     case Pattern::Stream:
         EXPECT_GT(c.total.send_calls, 1000u);
