@@ -69,29 +69,6 @@ void check_legacy_capable(const TestSpec &s) {
                     s.transport_of(true) + "' or remote transport options");
 }
 
-// This side of the control connection or the peer, as `family` (v4-mapped
-// IPv6 becomes IPv4).
-sockaddr_storage control_addr(int fd, bool peer, int family) {
-    sockaddr_storage a{};
-    socklen_t l = sizeof a;
-    if (peer)
-        getpeername(fd, reinterpret_cast<sockaddr *>(&a), &l);
-    else
-        getsockname(fd, reinterpret_cast<sockaddr *>(&a), &l);
-    if (a.ss_family == AF_INET6 && family == AF_INET) {
-        auto &s6 = reinterpret_cast<sockaddr_in6 &>(a);
-        if (IN6_IS_ADDR_V4MAPPED(&s6.sin6_addr)) {
-            sockaddr_storage v4{};
-            auto &s4 = reinterpret_cast<sockaddr_in &>(v4);
-            s4.sin_family = AF_INET;
-            memcpy(&s4.sin_addr, &s6.sin6_addr.s6_addr[12], 4);
-            s4.sin_port = s6.sin6_port;
-            return v4;
-        }
-    }
-    return a;
-}
-
 // 2.7's ring width for a stream side: buffer / message + 1, at least 2.
 uint32_t stream_width(int64_t socket_buffer, int64_t message) {
     if (message <= 0) return 2;

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <netperf/addr.h>
 #include <netperf/error.h>
 
 namespace netperf::legacy {
@@ -112,6 +113,26 @@ sockaddr_storage address_from_words(const uint32_t in[4], int family, int port) 
 }
 
 bool address_words_zero(const uint32_t w[4]) { return !(w[0] | w[1] | w[2] | w[3]); }
+
+sockaddr_storage control_addr(int fd, bool peer, int family) {
+    sockaddr_storage a{};
+    socklen_t l = sizeof a;
+    if ((peer ? getpeername(fd, reinterpret_cast<sockaddr *>(&a), &l)
+              : getsockname(fd, reinterpret_cast<sockaddr *>(&a), &l)) != 0)
+        return any_address(family == AF_UNSPEC ? AF_INET : family, 0);
+    if (a.ss_family == AF_INET6 && family != AF_INET6) {
+        auto &s6 = reinterpret_cast<sockaddr_in6 &>(a);
+        if (IN6_IS_ADDR_V4MAPPED(&s6.sin6_addr)) {
+            sockaddr_storage v4{};
+            auto &s4 = reinterpret_cast<sockaddr_in &>(v4);
+            s4.sin_family = AF_INET;
+            memcpy(&s4.sin_addr, &s6.sin6_addr.s6_addr[12], 4);
+            s4.sin_port = s6.sin6_port;
+            return v4;
+        }
+    }
+    return a;
+}
 
 // ---- OMNI --------------------------------------------------------------
 

@@ -81,6 +81,11 @@ void address_to_words(const sockaddr_storage &a, uint32_t out[4]);
 sockaddr_storage address_from_words(const uint32_t in[4], int family, int port);
 bool address_words_zero(const uint32_t w[4]);
 
+// A control connection's own address (peer = false) or its peer's, as
+// `family`: a v4 peer on a dual-stack socket (v4-mapped IPv6) becomes IPv4
+// unless `family` is AF_INET6.  The wildcard of the family if unknown.
+sockaddr_storage control_addr(int fd, bool peer, int family);
+
 // DO_OMNI (struct omni_request_struct).  Header word 1 carries the remote
 // CPU binding (-T ,N), -1 for none.
 struct OmniRequest {

@@ -97,28 +97,6 @@ int errno_of(const std::string &msg) {
     return best ? best : EINVAL;
 }
 
-// The control connection's own address or its peer's, as `family` (a v4
-// client on our dual-stack listener shows up v4-mapped).
-sockaddr_storage control_addr(int fd, bool peer, int family) {
-    sockaddr_storage a{};
-    socklen_t l = sizeof a;
-    if ((peer ? getpeername(fd, reinterpret_cast<sockaddr *>(&a), &l)
-              : getsockname(fd, reinterpret_cast<sockaddr *>(&a), &l)) != 0)
-        return any_address(family == AF_UNSPEC ? AF_INET : family, 0);
-    if (a.ss_family == AF_INET6 && family != AF_INET6) {
-        auto &s6 = reinterpret_cast<sockaddr_in6 &>(a);
-        if (IN6_IS_ADDR_V4MAPPED(&s6.sin6_addr)) {
-            sockaddr_storage v4{};
-            auto &s4 = reinterpret_cast<sockaddr_in &>(v4);
-            s4.sin_family = AF_INET;
-            memcpy(&s4.sin_addr, &s6.sin6_addr.s6_addr[12], 4);
-            s4.sin_port = s6.sin6_port;
-            return v4;
-        }
-    }
-    return a;
-}
-
 // A test as this server runs it, whichever message asked for it.
 struct LegacyTest {
     TestSpec spec;            // this server's values are the .remote ones
@@ -201,15 +179,6 @@ void LegacyServerSession::serve(wire::Message m) {
         case wire::kDoOmni:
             on_omni(m);
             break;
-        case wire::kDoTcpStream:
-        case wire::kDoTcpMaerts:
-        case wire::kDoTcpRR:
-        case wire::kDoTcpCRR:
-        case wire::kDoTcpCC:
-        case wire::kDoUdpStream:
-        case wire::kDoUdpRR:
-            on_classic(m);
-            break;
         case wire::kCpuCalibrate:
             on_calibrate();
             break;
@@ -228,7 +197,10 @@ void LegacyServerSession::serve(wire::Message m) {
         case wire::kPassphrase:
             break;  // 2.7 ignores a passphrase it did not ask for
         default:
-            answer_unknown(m);
+            if (is_classic_code(m.type))
+                on_classic(m);
+            else
+                answer_unknown(m);
             break;
         }
         uint8_t buf[wire::kMessageSize];
