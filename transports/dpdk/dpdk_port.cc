@@ -352,11 +352,11 @@ int eal_ensure(const EalRequest &req, char *err, size_t elen) {
     }
     atexit(eal_atexit);
     if (rte_eth_dev_count_avail() == 0) {
+        // Fits NP_ERRLEN: the EAL arguments are the caller's own eal= and
+        // our defaults, which verbose=1 and EAL's messages already show.
         set_err(err, elen,
-                "DPDK: no ethdev: give --vdev in eal=... (e.g. --vdev=net_af_packet0,iface=eth1 or "
-                "--vdev=net_memif0,socket=/tmp/np.sock,socket-abstract=no); no PCI device is bound to a "
-                "DPDK driver here (EAL arguments: %s)",
-                joined.c_str());
+                "DPDK: no ethdev: no PCI device is bound to a DPDK driver here; add one to eal=, e.g. "
+                "--vdev=net_af_packet0,iface=IFNAME or --vdev=net_memif0,socket=PATH,socket-abstract=no");
         return -ENODEV;
     }
     return 0;
@@ -523,7 +523,7 @@ int queue_claim(Port *p, char *err, size_t elen) {
 }
 
 void queue_release(Port *p, uint16_t q) {
-    rte_spinlock_lock(&p->q[q].poll_lock);
+    while (!rte_spinlock_trylock(&p->q[q].poll_lock)) sched_yield();
     p->q[q].worker_polls = false;  // the idle poller may take it again
     rte_spinlock_unlock(&p->q[q].poll_lock);
     rte_mbuf *m[64];

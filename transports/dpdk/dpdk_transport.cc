@@ -423,7 +423,9 @@ void idle_poll(Port *p, uint16_t q) {
 void take_queue(np_transport_ctx *c) {
     thread_register();
     Queue &qu = c->port->q[c->q];
-    rte_spinlock_lock(&qu.poll_lock);
+    // The idle poller holds the lock for one rx burst; if it was preempted
+    // holding it, yielding lets it finish rather than spinning a slice away.
+    while (!rte_spinlock_trylock(&qu.poll_lock)) sched_yield();
     qu.worker_polls = true;
     rte_spinlock_unlock(&qu.poll_lock);
     c->worker_polls = true;
@@ -619,7 +621,10 @@ int resolve_mac(np_transport_ctx *c, uint32_t ip, uint32_t own_ip, rte_ether_add
             if (neigh_lookup(p, ip, mac)) return 0;
             continue;
         }
-        rte_spinlock_lock(&qu.poll_lock);
+        if (!rte_spinlock_trylock(&qu.poll_lock)) {  // the idle poller is on it: next time
+            usleep(50);
+            continue;
+        }
         if (now >= next && c->tx_n < c->tx_cap) {
             if (rte_mbuf *m = rte_pktmbuf_alloc(c->pool)) {
                 uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
