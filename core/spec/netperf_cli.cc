@@ -211,7 +211,7 @@ const TestDef kTests[] = {
     {"DG_STREAM", Pattern::Stream, AF_UNIX, SOCK_DGRAM, 0, "unix", false},
     {"DG_RR", Pattern::RR, AF_UNIX, SOCK_DGRAM, 0, "unix", false},
     {"SCTP_STREAM", Pattern::Stream, AF_UNSPEC, SOCK_STREAM, IPPROTO_SCTP, "sctp", false},
-    {"SCTP_RR", Pattern::RR, AF_UNSPEC, SOCK_SEQPACKET, IPPROTO_SCTP, "sctp", false},
+    {"SCTP_RR", Pattern::RR, AF_UNSPEC, SOCK_STREAM, IPPROTO_SCTP, "sctp", false},  // one-to-one, as 2.7
     {"LOC_CPU", Pattern::Stream, AF_UNSPEC, SOCK_STREAM, IPPROTO_TCP, "sockets", false},
     {"REM_CPU", Pattern::Stream, AF_UNSPEC, SOCK_STREAM, IPPROTO_TCP, "sockets", false},
 };
