@@ -7,6 +7,7 @@
 
 #include <netperf/transport_abi.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace np_sctp {
@@ -14,6 +15,9 @@ namespace np_sctp {
 // IANA's port for SCTP over UDP (RFC 6951): netserver's usrsctp stack
 // listens on it unless told otherwise.
 constexpr uint16_t kDefaultServerUdpPort = 9899;
+
+// Writes a control-path error message into err (len bytes; nothing if null).
+void set_err(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 // Which SCTP implementation a context uses.
 enum class Stack { Auto, Kernel, Usrsctp };

@@ -33,6 +33,15 @@
 #include "../common/socket_transport.h"
 
 namespace np_sctp {
+
+void set_err(char *err, size_t len, const char *fmt, ...) {
+    if (!err || !len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+}
+
 namespace {
 
 const np_option_desc kOptions[] = {
@@ -45,15 +54,6 @@ const np_option_desc kOptions[] = {
     {"udp_rcvbuf", NP_OPT_INT, "4194304",
      "usrsctp: receive buffer of the stack's UDP socket, bytes, at most 64 MiB (0 = usrsctp's 128 KiB, which drops under load)"},
 };
-
-void set_err(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void set_err(char *err, size_t len, const char *fmt, ...) {
-    if (!err || !len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
 
 // Whether this kernel makes SCTP sockets, asked once per process.
 struct KernelStatus {

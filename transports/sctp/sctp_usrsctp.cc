@@ -15,7 +15,9 @@
 //           an op that would block is parked on its endpoint;
 //   reap    retries the parked ops of endpoints whose upcall has fired and,
 //           when nothing has completed, sleeps on the context's doorbell
-//           until an upcall rings it or the engine's timeout passes.
+//           until an upcall rings it or the engine's timeout passes, in
+//           slices of 2 ms after which it asks usrsctp about parked ops
+//           itself (see "Lost upcalls").
 // NP_CTX_BLOCKING is accepted and changes nothing: usrsctp has no
 // SO_RCVTIMEO, so a blocking recv could not be bounded by the poll slice and
 // the worker would miss its deadline.  The doorbell is a futex, not an
@@ -57,7 +59,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <climits>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -77,15 +78,6 @@
 
 namespace np_sctp {
 namespace {
-
-void set_err(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void set_err(char *err, size_t len, const char *fmt, ...) {
-    if (!err || !len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
 
 // ---- the doorbell ------------------------------------------------------------
 
