@@ -105,16 +105,50 @@ class Flent(unittest.TestCase):
                 self.assertGreater(m["BYTES_RECVD"], 0, "series %r\n%s" % (name, why))
                 self.assertGreater(m["TCP_MSS"], 0, "series %r\n%s" % (name, why))
             # ... and the interim lines: about one per step of the run (flent
-            # drops none whose interval is within 10x of the average).
+            # drops none whose interval is within 10x of the average; a
+            # loaded machine's stalls fold steps together, hence fewer).
             raw = data["raw_values"][name]
             length = int(cmd[cmd.index("-l") + 1])
             expected = length / STEP
-            self.assertGreaterEqual(len(raw), expected * 0.5, "series %r: %d interim points\n%s" % (name, len(raw), why))
+            self.assertGreaterEqual(len(raw), expected * 0.4, "series %r: %d interim points\n%s" % (name, len(raw), why))
             self.assertLessEqual(len(raw), expected * 1.5 + 2, "series %r: %d interim points\n%s" % (name, len(raw), why))
             for r in raw:
                 self.assertGreater(r["dur"], 0, why)
                 self.assertTrue(math.isfinite(r["val"]) and r["val"] >= 0, why)
         self.assertEqual(seen, netperf_tests, why)
+
+    def test_udp_rr_demo_lines(self):
+        """The lines flent's UDP_RR parser reads, straight from netperf: a
+        rate of 0 would become no value and crash flent's interpolation, so
+        every interim rate is positive (an interval in which nothing moved is
+        folded into the next line, as 2.7 does) and the intervals cover the
+        run."""
+        r = subprocess.run([self.netperf, "-P", "0", "-v", "0", "-D", "-0.20", "-4", "-H", "127.0.0.1",
+                            "-p", str(self.ns.port), "-t", "UDP_RR", "-l", str(LENGTH), "-F", "/dev/urandom",
+                            "--", "-e", "2", "-H", "127.0.0.1", "-k", "THROUGHPUT,ELAPSED_TIME"],
+                           capture_output=True, text=True, timeout=60)
+        why = "rc=%d\n--- stdout\n%s--- stderr\n%s" % (r.returncode, r.stdout, r.stderr)
+        self.assertEqual(r.returncode, 0, why)
+        kv = {}
+        for line in r.stdout.splitlines():
+            k, _, v = line.partition("=")
+            kv[k] = v
+        n = len([k for k in kv if k.startswith("NETPERF_INTERIM_RESULT[")])
+        # A loaded machine stalls the flow now and then: stalled intervals
+        # fold into longer ones, so fewer lines, never more than the steps.
+        self.assertGreaterEqual(n, 3, why)
+        self.assertLessEqual(n, LENGTH / STEP + 2, why)
+        total = 0.0
+        for i in range(n):
+            self.assertGreater(float(kv["NETPERF_INTERIM_RESULT[%d]" % i]), 0, why)
+            self.assertGreater(float(kv["NETPERF_INTERVAL[%d]" % i]), 0, why)
+            self.assertEqual(kv["NETPERF_UNITS[%d]" % i], "Trans/s", why)
+            total += float(kv["NETPERF_INTERVAL[%d]" % i])
+        # The intervals do not overlap and cover the run but for a last
+        # stretch in which nothing moved (not printed, as in 2.7).
+        self.assertLessEqual(total, float(kv["ELAPSED_TIME"]) + 0.3, why)
+        self.assertGreaterEqual(total, float(kv["ELAPSED_TIME"]) * 0.5, why)
+        self.assertGreater(float(kv["THROUGHPUT"]), 0, why)
 
     def test_tcp_upload(self):
         if have_pinger():
