@@ -199,6 +199,10 @@ MultiAggregate aggregate_instances(std::vector<InstanceResult> &inst, char fmt) 
     std::map<std::string, Machine> servers;
     a.synchronized = true;
     bool first = true;
+    // Latency: a request/response test's histogram holds transactions, a
+    // stream test's its send calls; with both kinds, only transactions.
+    bool any_rr = false;
+    for (const auto &i : inst) any_rr = any_rr || (i.ok && i.result.spec.is_transactional());
     for (const auto &i : inst) {
         a.instances++;
         if (!i.ok) {
@@ -211,9 +215,11 @@ MultiAggregate aggregate_instances(std::vector<InstanceResult> &inst, char fmt) 
         a.throughput += m.throughput;
         a.transaction_rate += m.transaction_rate;
         uint64_t t = r.local.counters.transactions;
-        lat_weighted += r.local.latency.mean() * double(r.local.latency.count());
-        trans += r.local.latency.count();
-        a.latency.merge(r.local.latency);
+        if (r.spec.is_transactional() == any_rr) {
+            lat_weighted += r.local.latency.mean() * double(r.local.latency.count());
+            trans += r.local.latency.count();
+            a.latency.merge(r.local.latency);
+        }
         if (first || m.throughput < a.min_throughput) {
             a.min_throughput = m.throughput;
             a.min_instance = i.name;
@@ -259,6 +265,8 @@ MultiAggregate aggregate_instances(std::vector<InstanceResult> &inst, char fmt) 
             }
         }
     }
+    for (const auto &i : inst)
+        a.latency_rr_only = a.latency_rr_only || (any_rr && i.ok && !i.result.spec.is_transactional());
     if (trans) a.mean_latency_us = lat_weighted / double(trans) / 1e3;
     if (a.latency.count()) {
         a.p50_us = a.latency.percentile(50) / 1e3;
@@ -335,7 +343,9 @@ MultiResult run_multi(const MultiPlan &plan, char fmt, const MultiProgress &prog
     // Phase 1: every instance connects and negotiates.
     std::vector<std::unique_ptr<ClientSession>> sessions(n);
     std::vector<std::thread> threads;
+    std::vector<uint64_t> open_ns(n, 0);
     auto open_one = [&](size_t i) {
+        uint64_t t0 = now_ns();
         InstanceResult &r = out.instances[i];
         r.name = inst[i].name;
         r.adapter = inst[i].adapter;
@@ -348,6 +358,7 @@ MultiResult run_multi(const MultiPlan &plan, char fmt, const MultiProgress &prog
                 r.error = e.what();
             }
         }
+        open_ns[i] = now_ns() - t0;
     };
     for (size_t i = 0; i < n; i++) threads.emplace_back(open_one, i);
     for (auto &t : threads) t.join();
@@ -355,7 +366,13 @@ MultiResult run_multi(const MultiPlan &plan, char fmt, const MultiProgress &prog
 
     // Phase 2: one instant for all; an instance that fails is retried at
     // once (late, and marked as not synchronized).
-    const uint64_t start_at = now_ns() + uint64_t(plan.start_delay_s * 1e9);
+    // The rest of the setup (clock offset, data connections) happens before
+    // the start and takes about as long as connecting did: on a loaded
+    // machine the delay grows to four times the slowest connection (at
+    // most 30 s), so that no instance arrives after the agreed instant.
+    uint64_t slowest = *std::max_element(open_ns.begin(), open_ns.end());
+    double delay_s = std::max(plan.start_delay_s, std::min(30.0, 4.0 * double(slowest) / 1e9));
+    const uint64_t start_at = now_ns() + uint64_t(delay_s * 1e9);
     auto run_one = [&](size_t i) {
         InstanceResult &r = out.instances[i];
         uint64_t when = start_at;
@@ -452,7 +469,6 @@ DirectionReport aggregate_direction(const MultiResult &r) {
         }
         t.local.counters += x.local.counters;
         t.remote.counters += x.remote.counters;
-        t.local.latency.merge(x.local.latency);
         t.elapsed_s = std::max(t.elapsed_s, x.elapsed_s);
         t.remote.elapsed_s = std::max(t.remote.elapsed_s, x.remote.elapsed_s);
         if (x.local.cpu.measured) t.local.cpu = x.local.cpu;
@@ -462,6 +478,7 @@ DirectionReport aggregate_direction(const MultiResult &r) {
         rate += i.metrics.transaction_rate;
     }
     if (!same_test) t.spec.test_name = "mixed";
+    t.local.latency = a.latency;
     t.synchronized = a.synchronized;
     t.intervals = a.intervals;
     if (a.local_cpu >= 0) t.local.cpu.util = a.local_cpu;

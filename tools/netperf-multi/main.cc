@@ -65,8 +65,8 @@ void print_human(const netperf::MultiResult &r, bool aggregate, const std::strin
         printf("  min %s %.2f, max %s %.2f\n", a.min_instance.c_str(), a.min_throughput, a.max_instance.c_str(),
                a.max_throughput);
     if (a.latency.count())
-        printf("  latency (merged histograms): mean %.2f us, p50 %.2f, p90 %.2f, p99 %.2f, p99.9 %.2f us\n",
-               a.mean_latency_us, a.p50_us, a.p90_us, a.p99_us, a.p999_us);
+        printf("  latency (merged histograms%s): mean %.2f us, p50 %.2f, p90 %.2f, p99 %.2f, p99.9 %.2f us\n",
+               a.latency_rr_only ? " of the request/response instances" : "", a.mean_latency_us, a.p50_us, a.p90_us, a.p99_us, a.p999_us);
     if (a.transaction_rate > 0) printf("  transactions: %.2f /s\n", a.transaction_rate);
     if (a.local_cpu >= 0 || a.remote_cpu >= 0)
         printf("  CPU: local %s %%, remote %s %%%s; service demand of the total work: local %s, remote %s %s\n",
@@ -96,7 +96,10 @@ void print_instances_human(const netperf::MultiResult &r, const netperf::MultiPl
         printf("--- %s: %s\n", i.name.c_str(), i.ok ? i.host.c_str() : ("FAILED: " + i.error).c_str());
         if (!i.ok) continue;
         const NetperfCommand &cmd = plan.instances[k].cmd;
-        OutputContext ctx{cmd, r.fmt, {}, omni_test_uuid(cmd)};
+        // In its own units, as netperf would print it.
+        char fmt = cmd.fmt ? cmd.fmt : default_format(i.result.spec);
+        if (fmt == 'x' && i.result.spec.is_stream()) fmt = 'm';
+        OutputContext ctx{cmd, fmt, {}, omni_test_uuid(cmd)};
         TestResult t = charged_result(i);  // the CPU charged to it, and so its service demand
         t.remote_name = cmd.spec.data_remote_host.empty() ? cmd.client.host : cmd.spec.data_remote_host;
         t.local_name = cmd.spec.data_local_host.empty() ? t.local_addr : cmd.spec.data_local_host;
@@ -133,7 +136,8 @@ nlohmann::json to_json(const netperf::MultiResult &r, const std::string &command
              {"min", {{"instance", a.min_instance}, {"throughput", a.min_throughput}}},
              {"max", {{"instance", a.max_instance}, {"throughput", a.max_throughput}}},
              {"interval_rates", a.interval_rates},
-             {"remote_hosts_measured", a.remote_hosts}};
+             {"remote_hosts_measured", a.remote_hosts},
+             {"latency_from", a.latency_rr_only ? "request/response instances" : "all instances"}};
     json ad = json::object();
     for (auto &[k, v] : a.per_adapter) ad[k] = v;
     agg["per_adapter"] = ad;
@@ -245,7 +249,11 @@ int main(int argc, char **argv) {
         for (int i = 0; i < argc; i++) command_line += (i ? " " : "") + std::string(argv[i]);
         if (format == "human") {
             print_instances_human(r, plan);
-            print_human(r, aggregate, test + " to " + (config.empty() ? host : "the configured hosts"));
+            std::string tests;
+            for (auto &ip : plan.instances)
+                if (("," + tests + ",").find("," + ip.spec.test_name + ",") == std::string::npos)
+                    tests += (tests.empty() ? "" : ",") + ip.spec.test_name;
+            print_human(r, aggregate, tests + " to " + (config.empty() ? host : "the configured hosts"));
         } else {
             // Machine formats on stdout; failures named on stderr too.
             for (auto &i : r.instances)

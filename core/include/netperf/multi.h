@@ -36,7 +36,8 @@ struct InstancePlan {
 
 struct MultiPlan {
     std::vector<InstancePlan> instances;
-    double start_delay_s = 0.5;  // agreed start = now + this (setup must finish before)
+    double start_delay_s = 0.5;  // agreed start = now + at least this (setup must finish
+                                 // before; grows to 4x the slowest connection setup)
     int retries = 0;             // attempts after a failure, per instance
     bool affinity = false;       // pin each instance to its own core (hwloc, NUMA-aware)
     double interval_s = 0;       // interim results (0 = off)
@@ -78,7 +79,9 @@ struct MultiAggregate {
     std::string units;
     double transaction_rate = 0;    // sum
     double mean_latency_us = 0;     // transaction-weighted
-    Histogram latency;              // merged (percentiles come from here, not averaged)
+    Histogram latency;              // merged (percentiles come from here, not averaged);
+                                    // with both kinds of test, request/response ones only
+    bool latency_rr_only = false;   // that case
     double p50_us = 0, p90_us = 0, p99_us = 0, p999_us = 0;
     std::string min_instance, max_instance;
     double min_throughput = 0, max_throughput = 0;
