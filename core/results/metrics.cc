@@ -74,7 +74,10 @@ Metrics compute_metrics(const TestResult &r, char fmt) {
     char tf = fmt == 'x' ? 'm' : fmt;
     m.local_send_throughput = convert_rate(rate(double(L.bytes_sent)), tf);
     m.local_recv_throughput = convert_rate(rate(double(L.bytes_received)), tf);
-    double rel = r.remote.elapsed_s > 0 ? r.remote.elapsed_s : el;
+    // Remote rates over the remote's own elapsed time; against a netperf 2.x
+    // netserver over ours, as 2.7 computes every rate (its netserver's time
+    // may include the 4 s pad).
+    double rel = r.remote.elapsed_s > 0 && !r.legacy_peer ? r.remote.elapsed_s : el;
     auto rrate = [&](double v) { return rel > 0 ? v / rel : 0.0; };
     m.remote_send_throughput = convert_rate(rrate(double(R.bytes_sent)), tf);
     m.remote_recv_throughput = convert_rate(rrate(double(R.bytes_received)), tf);
