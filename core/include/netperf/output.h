@@ -34,6 +34,13 @@ struct ConfidenceInfo {
     double elapsed_s = 0, throughput = 0;
     double local_cpu = -1, remote_cpu = -1;  // -1: not measured
     double local_sd = -1, remote_sd = -1;
+    // The latency percentiles over the iterations (valid when `latency`):
+    // mean, Student-t half width at `level`, full width in % of the mean.
+    struct Interval {
+        double mean = 0, half_width = 0, width_percent = 0;
+    };
+    bool latency = false;
+    Interval p50, p90, p99;
 };
 
 struct OutputContext {
