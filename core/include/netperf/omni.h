@@ -73,8 +73,12 @@ std::optional<std::string> omni_value(int selector, const TestResult &r, const O
                                       const Metrics &m);
 
 // The three writers; `m` is output_metrics(r, ctx).
+// -k: one NAME=value line per selector that has a value.
 std::string omni_keyval(const OmniBlocks &b, const TestResult &r, const OutputContext &ctx, const Metrics &m);
+// -o: one CSV line of headings (with -P 1) and one of values, all blocks.
 std::string omni_csv(const OmniBlocks &b, const TestResult &r, const OutputContext &ctx, const Metrics &m);
+// -O: per block, four heading lines (with -P 1) and a value line in
+// columns as wide as 2.7 makes them; a blank line between blocks.
 std::string omni_columns(const OmniBlocks &b, const TestResult &r, const OutputContext &ctx, const Metrics &m);
 
 // The OMNI output of a command (its mode, its selection or the default).

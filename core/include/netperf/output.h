@@ -43,6 +43,8 @@ struct ConfidenceInfo {
     Interval p50, p90, p99;
 };
 
+// What the writers need besides the result: the command line, the -f
+// units in force, the confidence state and the test's UUID.
 struct OutputContext {
     const NetperfCommand &cmd;
     char fmt;  // resolved -f letter
