@@ -11,6 +11,14 @@ import unittest
 
 from harness import Netserver, main, netperf
 
+try:
+    import jsonschema
+except ImportError:  # python3-jsonschema: the documents' shape is then checked by hand only
+    jsonschema = None
+
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "schema",
+                      "netperf-result.schema.json")
+
 MULTI = os.environ.get("NETPERF_MULTI_BIN") or os.path.join(os.environ.get("NETPERF_BUILD_ROOT", "build"), "tools", "netperf-multi", "netperf-multi")
 
 
@@ -51,6 +59,9 @@ class Multi(unittest.TestCase):
             self.assertEqual(d["schema_version"], 1)
             self.assertEqual(d["mode"], "single")
             self.assertEqual(d["results"]["test"], "TCP_RR")
+            if jsonschema is not None:
+                with open(SCHEMA) as f:
+                    jsonschema.validate(d, json.load(f))
         self.assertAlmostEqual(total["throughput"], sum(x["throughput"] for x in res), places=3)
         self.assertTrue(agg["synchronized"])
         self.assertGreaterEqual(agg["start_skew_us"], 0)
@@ -175,6 +186,25 @@ class Multi(unittest.TestCase):
             self.assertIn("MULTI_FAILED_INSTANCES=broken\n", r.out)
         finally:
             os.unlink(f.name)
+
+    def test_legacy_protocol_is_a_loose_start_said_so(self):
+        # netperf 2.x's protocol carries no start instant: the run works,
+        # every instance is marked late and the skew is this host's only.
+        r = multi("-H", "127.0.0.1", "-p", self.server.port, "-n", "2", "-l", "1", "-t", "TCP_RR",
+                  "--format", "json", "--", "--legacy")
+        self.assertEqual(r.rc, 0, r)
+        doc = json.loads(r.out)
+        self.assertTrue(all(i["ok"] and not i["synchronized"] for i in doc["instances"]), r.out)
+        self.assertTrue(all(i["result"]["metadata"]["protocol"] == "netperf2" for i in doc["instances"]))
+        agg = doc["aggregate"]
+        self.assertFalse(agg["synchronized"])
+        self.assertEqual(agg["skew_from"], "this host's ends")
+        self.assertGreater(agg["result"]["results"]["throughput"], 0)
+        r = multi("-H", "127.0.0.1", "-p", self.server.port, "-n", "2", "-l", "1", "-t", "TCP_RR",
+                  "--", "--legacy")
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("loose start: not every server could synchronise; skew of this host's ends only", r.out)
+        self.assertRegex(r.out, r"(?m)^i0 .* ok \(late start\)$")
 
     def test_duplicate_or_reserved_names_are_refused(self):
         for names in (["x", "x"], ["aggregate"]):
