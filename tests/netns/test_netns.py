@@ -54,9 +54,16 @@ class AcrossVeth(unittest.TestCase):
         r = netperf("-H", self.net.addr_b, "-p", self.server.port, "-n", "2", "-l", "1", "-t", "TCP_RR",
                     "--format", "json", netns=self.net.a, timeout=30, binary=multi)
         self.assertEqual(r.rc, 0, r)
-        agg = json.loads(r.out)["aggregate"]
+        doc = json.loads(r.out)
+        agg = doc["aggregate"]
         self.assertTrue(agg["synchronized"], r)
         self.assertGreaterEqual(agg["start_skew_us"], 0)
+        # Measured from both ends: the server's first data timestamp came
+        # back over the control connection, converted into this host's clock.
+        self.assertEqual(agg["skew_from"], "both ends", r)
+        self.assertTrue(all(i["ok"] and i["synchronized"] for i in doc["instances"]), r)
+        self.assertAlmostEqual(agg["result"]["results"]["throughput"],
+                               sum(i["result"]["results"]["throughput"] for i in doc["instances"]), places=3)
         print("netns start skew: %.1f us" % agg["start_skew_us"])
 
     def test_server_unreachable_is_one_line(self):
