@@ -95,6 +95,21 @@ class Multi(unittest.TestCase):
         self.assertAlmostEqual(float(rows[2]["throughput"]),
                                float(rows[0]["throughput"]) + float(rows[1]["throughput"]),
                                delta=float(rows[2]["throughput"]) * 1e-5)
+        # Aligned intervals: the aggregate's interval k is the instances' sum.
+        r = multi("-H", "127.0.0.1", "-p", self.server.port, "-n", "2", "-l", "2", "-t", "TCP_RR",
+                  "--format", "csv", "-D", "0.5")
+        self.assertEqual(r.rc, 0, r)
+        ints = {}
+        for x in csv.DictReader(io.StringIO(r.out, newline="")):
+            if x["row"] == "interval":
+                ints.setdefault(x["interval"], {})[x["direction"]] = x
+        self.assertGreaterEqual(len(ints), 3, r.out)
+        for k, by in ints.items():
+            self.assertEqual(set(by), {"i0", "i1", "aggregate"}, r.out)
+            self.assertAlmostEqual(float(by["i0"]["interval_start_s"]), float(by["i1"]["interval_start_s"]),
+                                   delta=0.05)
+            self.assertEqual(int(by["aggregate"]["transactions"]),
+                             int(by["i0"]["transactions"]) + int(by["i1"]["transactions"]))
         r = multi("-H", "127.0.0.1", "-p", self.server.port, "-n", "2", "-l", "1", "-t", "TCP_RR",
                   "--format", "keyval")
         self.assertEqual(r.rc, 0, r)
