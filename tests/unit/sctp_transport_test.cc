@@ -418,7 +418,9 @@ TEST_P(SctpEngine, BothSidesAgree) {
     RunResult c = client.result(), s = server.result();
     EXPECT_EQ(c.error, "");
     EXPECT_EQ(s.error, "");
-    EXPECT_LT(c.elapsed_s, 0.5 + 0.5) << "the client overran the test length";
+    // A second of slack: the machine may be loaded; a flow waiting for the
+    // hard deadline takes longer still.
+    EXPECT_LT(c.elapsed_s, 0.5 + 1.0) << "the client overran the test length";
     for (auto &f : c.flows) EXPECT_FALSE(f.timed_out) << "flow " << f.index << " missed the end of test";
     switch (pattern) {
     case Pattern::Stream:
