@@ -183,6 +183,49 @@ TEST(Report, KeyvalPrefixesDirections) {
     EXPECT_NE(kv.find("MODE=sequential\n"), std::string::npos);
 }
 
+// A confidence run: the intervals of throughput and of the latency
+// percentiles in key=value and CSV; interim results with 2.7's -k keys.
+TEST(Report, ConfidenceAndIntervalsInKeyvalAndCsv) {
+    ConfidenceReport want;
+    want.requested = true;
+    want.level = 95;
+    want.width_percent = 5;
+    Report rep = base_report();
+    rep.fmt = 'x';
+    rep.directions = {make_direction("", {rr_result(1.0), rr_result(1.002), rr_result(0.998)}, 'x', want)};
+    std::string kv = report_to_keyval(rep);
+    for (const char *k : {"CONFIDENCE_LEVEL=95\n", "CONFIDENCE_ITERATION=3\n", "THROUGHPUT_CONFID=", "THROUGHPUT_CI_LOW=",
+                          "P50_LATENCY_CONFID=", "P90_LATENCY_CI_LOW=", "P99_LATENCY_CI_HIGH=",
+                          "NETPERF_INTERIM_RESULT[1]=50000\n", "NETPERF_UNITS[0]=Trans/s\n", "NETPERF_INTERVAL[0]=1\n",
+                          "NETPERF_ENDING[0]=1795348103.000\n"})
+        EXPECT_NE(kv.find(k), std::string::npos) << k << "\n" << kv;
+    std::string csv = report_to_csv(rep, false);
+    std::string header = csv.substr(0, csv.find("\r\n"));
+    std::string row = csv.substr(header.size() + 2);
+    row = row.substr(0, row.find("\r\n"));
+    auto fields = [](const std::string &line) {
+        std::vector<std::string> out(1);
+        bool quoted = false;
+        for (char c : line) {
+            if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) out.emplace_back();
+            else out.back() += c;
+        }
+        return out;
+    };
+    auto h = fields(header), v = fields(row);
+    ASSERT_EQ(h.size(), v.size());
+    auto at = [&](const std::string &name) {
+        for (size_t i = 0; i < h.size(); i++)
+            if (h[i] == name) return v[i];
+        return std::string("missing");
+    };
+    EXPECT_EQ(at("confidence_level"), "95");
+    double lo = std::stod(at("p50_latency_ci_low")), hi = std::stod(at("p50_latency_ci_high"));
+    EXPECT_LT(lo, hi);
+    EXPECT_NE(at("throughput_confid"), "");
+}
+
 TEST(Report, AtomicWrite) {
     char dir[] = "/tmp/netperf-atomic-XXXXXX";
     ASSERT_TRUE(mkdtemp(dir));
