@@ -444,10 +444,26 @@ std::string report_to_keyval(const Report &r) {
     return o.str();
 }
 
-void write_file_atomically(const std::string &path, const std::string &content) {
-    std::string dir = ".";
+namespace {
+
+std::string directory_of(const std::string &path) {
     size_t slash = path.rfind('/');
-    if (slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+void check_output_path(const std::string &path) {
+    std::string dir = directory_of(path);
+    if (access(dir.c_str(), W_OK | X_OK) != 0)
+        throw Error("output " + path + ": cannot write in " + dir + ": " + strerror(errno));
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw Error("output " + path + ": is a directory");
+}
+
+void write_file_atomically(const std::string &path, const std::string &content) {
+    std::string dir = directory_of(path);
     std::string tmpl = dir + "/.netperf-XXXXXX";
     std::vector<char> name(tmpl.begin(), tmpl.end());
     name.push_back('\0');

@@ -223,6 +223,11 @@ class Formats(unittest.TestCase):
         r = self.np("--format", "json", "--output", "/nonexistent-dir/x.json", rc=1)
         self.assertIn("/nonexistent-dir/x.json", r.err)
         self.assertEqual(len(r.err.strip().splitlines()), 1, r)
+        self.assertLess(r.elapsed, 0.9, "refused before the test, not after")
+        self.assertEqual(r.out, "")
+        with tempfile.TemporaryDirectory() as d:
+            r = self.np("--output", d, rc=1)
+            self.assertIn("is a directory", r.err)
 
     def test_interrupted_run_is_written_partial(self):
         with tempfile.TemporaryDirectory() as d:

@@ -270,6 +270,7 @@ int run(netperf::NetperfCommand &cmd) {
     const Transport &transport = cached_transport(cmd.spec.transport);
     transport.validate_options(cmd.spec.transport_options);
     check_transport_caps(transport, cmd.spec, cmd.spec.family);
+    if (!cmd.output_path.empty()) check_output_path(cmd.output_path);
     uint64_t started_wall = wall_ns();
 
     // The human output goes to standard output, unless a machine format

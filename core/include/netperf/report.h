@@ -80,6 +80,11 @@ std::string report_to_keyval(const Report &r);
 // RFC 4180 field quoting.
 std::string csv_field(const std::string &s);
 
+// Throws Error naming the path when write_file_atomically could not
+// write it (its directory is missing or not writable): checked before a
+// test, so that a mistyped --output does not cost the run.
+void check_output_path(const std::string &path);
+
 // Writes content to path atomically: a temporary file in the same
 // directory, fsync, rename.  Throws Error naming the path.
 void write_file_atomically(const std::string &path, const std::string &content);
