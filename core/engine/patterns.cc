@@ -261,7 +261,7 @@ void rs_start(Worker &w, Flow &f) {
 // never connected has nothing left to wait for.
 void rs_deadline(Worker &w, Flow &f) {
     f.finishing = true;
-    if (!f.ep) w.flow_done(f);
+    if (!f.ep && !f.closing) w.flow_done(f);
 }
 void rs_resume(Worker &, Flow &) {}
 
@@ -475,7 +475,7 @@ void rrs_start(Worker &w, Flow &f) {
 
 void rrs_deadline(Worker &w, Flow &f) {
     f.finishing = true;
-    if (!f.ep) w.flow_done(f);
+    if (!f.ep && !f.closing) w.flow_done(f);
 }
 void rrs_resume(Worker &, Flow &) {}
 
@@ -575,6 +575,7 @@ void cc_abandoned(Worker &w, Flow &f, Tag tag, const np_completion &) {
 void ccc_deadline(Worker &w, Flow &f) {
     f.finishing = true;
     f.paced = false;
+    if (f.closing) return;  // the CLOSE's completion ends the flow
     if (!f.ep) return w.flow_done(f);  // paced, or a connect still in flight
     f.handler = cc_abandoned;
     push_close(w, f);
@@ -662,7 +663,7 @@ void ccs_start(Worker &w, Flow &f) {
 
 void ccs_deadline(Worker &w, Flow &f) {
     f.finishing = true;
-    if (!f.ep) w.flow_done(f);  // idle in accept: done
+    if (!f.ep && !f.closing) w.flow_done(f);  // idle in accept: done
 }
 void ccs_resume(Worker &, Flow &) {}
 
@@ -706,6 +707,7 @@ void take_info(Worker &w, Flow &f, bool at_end) {
 void push_close(Worker &w, Flow &f) {
     w.push(f, kClose, NP_OP_CLOSE, f.ep, nullptr, 0);
     f.ep = nullptr;  // the op holds it now: nothing else may touch or close it
+    f.closing = true;
 }
 
 void close_flow(Worker &w, Flow &f) {

@@ -152,6 +152,7 @@ void Worker::run() {
             Flow &f = *all[c.user >> 8];
             if (f.done) continue;
             f.last_io = now;
+            if (Tag(c.user & 0xff) == kClose) f.closing = false;
             f.handler(*this, f, Tag(c.user & 0xff), c);
         }
         int s = stop->load(std::memory_order_relaxed);

@@ -4,8 +4,12 @@
 #include <netperf/engine.h>
 #include <netperf/session.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
+
+#include <dlfcn.h>
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -134,6 +138,58 @@ TEST(EngineNull, StopIsHonouredPromptly) {
 }
 
 // Both sides on loopback sockets: the data-path end-of-test rules.
+// The end of a flow must carry out its CLOSE even when the peer's EOF
+// arrives in the very pass in which the deadline passes.  The "lazy" test
+// transport runs ops only inside reap (as blocking sockets do) and reports
+// EOF from the deadline on; a deadline hook that took the flow's missing
+// endpoint for "never connected" ended the worker with the CLOSE still
+// staged, so a real peer waited for the EOF until its hard deadline.
+class EngineEndAtDeadline : public ::testing::TestWithParam<Action> {};
+
+TEST_P(EngineEndAtDeadline, TheCloseIsCarriedOut) {
+    const char *dir = getenv("NETPERF_TEST_PLUGIN_DIR");
+    std::string path = std::string(dir ? dir : ".") + "/np-transport-lazy.so";
+    auto lazy = Transport::open(path);
+    void *h = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+    ASSERT_NE(h, nullptr) << dlerror();
+    auto open_connections = reinterpret_cast<int (*)()>(dlsym(h, "np_test_lazy_open_connections"));
+    ASSERT_NE(open_connections, nullptr);
+
+    EngineConfig c = null_cfg(GetParam());
+    c.duration_s = 0.2;
+    c.server = GetParam() != Action::ConnectClient;
+    uint64_t start = now_ns() + 20000000;
+    uint64_t deadline = start + uint64_t(c.duration_s * 1e9);
+    c.transport_options = {{"eof_at", std::to_string(deadline)}};
+    {
+        netperf::Run r(*lazy, c);
+        np_endpoint_spec s{};
+        s.struct_size = sizeof s;
+        s.family = AF_INET;
+        s.socktype = SOCK_STREAM;
+        if (c.server)
+            r.listen({s});
+        else
+            r.set_connect_specs({s});
+        r.start(start);
+        ASSERT_TRUE(r.wait(5000));
+        RunResult res = r.result();
+        EXPECT_EQ(res.error, "");
+        EXPECT_FALSE(res.flows[0].timed_out);
+        EXPECT_EQ(open_connections(), 0) << "the flow ended with its CLOSE never carried out";
+    }
+    dlclose(h);
+}
+
+INSTANTIATE_TEST_SUITE_P(Patterns, EngineEndAtDeadline,
+                         ::testing::Values(Action::RecvStream, Action::RRServer, Action::ConnectServer,
+                                           Action::ConnectClient),
+                         [](const auto &info) {
+                             std::string n = action_name(info.param);  // "recv-stream"
+                             n.erase(std::remove(n.begin(), n.end(), '-'), n.end());
+                             return n;
+                         });
+
 class EngineLoopback : public ::testing::TestWithParam<std::tuple<Pattern, int, int>> {};
 
 TEST_P(EngineLoopback, BothSidesAgree) {
