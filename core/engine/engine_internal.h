@@ -116,6 +116,7 @@ struct alignas(kCacheLine) Worker {
     uint64_t end_ns = 0;
     uint64_t syscalls = 0;
     bool multishot = false;      // the transport keeps a RECV armed (NP_CAP_MULTISHOT)
+    bool tick = false;           // send this thread the slice signal (NP_CTX_TICK)
 
     // Stages one op (no system call).  The staging array is sized for every
     // op all flows can have at once, so this never fails.
@@ -139,6 +140,11 @@ struct alignas(kCacheLine) Worker {
     // the flow is parked until its next refill and resume() is called then.
     bool pace_ok(Flow &f);
 };
+
+// The slice signal (NP_CTX_TICK): a per-thread timer interrupts the worker's
+// blocking system calls every poll slice, as 2.7's SIGALRM ends its blocking
+// calls at the test's end.  True when this process can create such timers.
+bool slice_tick_available();
 
 // Shared helpers of the patterns.
 void flow_fail(Worker &w, Flow &f, const char *what, int64_t err);

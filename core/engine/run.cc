@@ -169,6 +169,12 @@ Run::Run(const Transport &t, EngineConfig cfg) : cfg_(std::move(cfg)), impl_(new
         p.struct_size = sizeof p;
         // One flow per worker: the transport may use plain blocking calls.
         p.flags = (nf == 1 && t.has_cap(NP_CAP_BLOCKING)) ? NP_CTX_BLOCKING : 0;
+        // Its waits may then be ended by the worker's slice signal instead
+        // of per-socket timeouts (two system calls less per connection).
+        if ((p.flags & NP_CTX_BLOCKING) && t.has_cap(NP_CAP_TICK) && engine::slice_tick_available()) {
+            p.flags |= NP_CTX_TICK;
+            w.tick = true;
+        }
         if (c.server) p.flags |= NP_CTX_SERVER;
         p.max_endpoints = nf * 3 + 4;
         p.max_inflight = nf * uint32_t(8 + std::max(c.send_window, 1)) + 8;

@@ -11,12 +11,17 @@
 // Nothing here allocates, locks or makes a system call other than through
 // the transport (and the clock, which is vDSO).
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <ctime>
+#include <mutex>
+#include <optional>
+#include <string>
 
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include "engine_internal.h"
 
@@ -58,7 +63,69 @@ void wait_for_start(uint64_t start) {
     }
 }
 
+// ---- the slice signal (NP_CTX_TICK) ----
+
+int tick_signal() { return SIGRTMIN + 4; }
+
+void on_tick(int) {}
+
+// Installs the tick's handler once per process.  No SA_RESTART: the point is
+// that a blocking system call returns.
+bool install_tick_handler() {
+    static std::once_flag once;
+    static bool ok = false;
+    std::call_once(once, [] {
+        struct sigaction sa {};
+        sa.sa_handler = on_tick;
+        sigemptyset(&sa.sa_mask);
+        ok = sigaction(tick_signal(), &sa, nullptr) == 0;
+    });
+    return ok;
+}
+
+// A timer that sends the calling thread the tick every slice; ok() is false
+// when the kernel refused it (errno kept in err).
+class SliceTick {
+  public:
+    explicit SliceTick(int64_t slice_ns) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, tick_signal());
+        pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+        sigevent sev{};
+        sev.sigev_notify = SIGEV_THREAD_ID;
+        sev.sigev_signo = tick_signal();
+        sev._sigev_un._tid = gettid();
+        if (timer_create(CLOCK_MONOTONIC, &sev, &id_) != 0) {
+            err = errno;
+            return;
+        }
+        created_ = true;
+        timespec iv{time_t(slice_ns / 1000000000), long(slice_ns % 1000000000)};
+        itimerspec its{iv, iv};
+        if (timer_settime(id_, 0, &its, nullptr) != 0) err = errno;
+    }
+    ~SliceTick() {
+        if (created_) timer_delete(id_);
+    }
+    SliceTick(const SliceTick &) = delete;
+    SliceTick &operator=(const SliceTick &) = delete;
+    bool ok() const { return created_ && err == 0; }
+    int err = 0;
+
+  private:
+    timer_t id_{};
+    bool created_ = false;
+};
+
 }  // namespace
+
+bool slice_tick_available() {
+    static std::once_flag once;
+    static bool ok = false;
+    std::call_once(once, [] { ok = install_tick_handler() && SliceTick(1000000000).ok(); });
+    return ok;
+}
 
 void Worker::flush() {
     if (n_staged) {
@@ -121,6 +188,19 @@ void Worker::run() {
         pthread_setaffinity_np(pthread_self(), sizeof set, &set);
     }
     const Pattern &pat = pattern_for(cfg->action);
+    const int64_t slice = int64_t(cfg->poll_slice_us) * 1000;
+    std::optional<SliceTick> ticker;
+    if (tick) {
+        ticker.emplace(slice);
+        if (!ticker->ok()) {
+            // The transport was told not to bound its own waits: no test.
+            for (Flow *f : flows) {
+                f->error = std::string("cannot start the slice timer: ") + strerror(ticker->err);
+                flow_done(*f);
+            }
+            return;
+        }
+    }
     wait_for_start(start_ns);
     now = now_ns();
     for (Flow *f : flows) {
@@ -129,7 +209,6 @@ void Worker::run() {
         pat.start(*this, *f);
     }
     flush();
-    const int64_t slice = int64_t(cfg->poll_slice_us) * 1000;
     const uint64_t idle_end = uint64_t(cfg->idle_end_s * 1e9);
     while (active) {
         // The nearest timer bounds how long reap may wait.

@@ -43,6 +43,7 @@ struct np_endpoint {
 
 struct np_transport_ctx {
     bool blocking = false;
+    bool ticked = false;  // blocking, and the engine's slice signal ends our waits
     int epfd = -1;
     int slice_us = 100000;
     int busy_poll_us = 0;  // option busy_poll: SO_BUSY_POLL on every socket
@@ -255,7 +256,7 @@ int open_socket(np_transport_ctx *c, const np_endpoint_spec *s, char *err, size_
         r = -errno;
         set_err(err, elen, "setsockopt SO_BUSY_POLL %d: %s", c->busy_poll_us, strerror(-r));
     }
-    if (r == 0 && c->blocking) {
+    if (r == 0 && c->blocking && !c->ticked) {
         r = set_timeouts(fd, c->slice_us);
         if (r < 0) set_err(err, elen, "setsockopt SO_RCVTIMEO: %s", strerror(-r));
     }
@@ -385,7 +386,9 @@ np_endpoint *start_connect(np_transport_ctx *c, const np_op &op) {
         push_done(c, op.user, 0, ep);
         return nullptr;
     }
-    if (errno == EINPROGRESS || errno == EAGAIN) {
+    // Non-blocking, or blocking and ended by SO_SNDTIMEO (EINPROGRESS) or by
+    // the engine's slice signal (EINTR): the connect goes on; finish it later.
+    if (errno == EINPROGRESS || errno == EAGAIN || errno == EINTR) {
         ep->connecting = true;
         ep->has_send = true;
         ep->send_op = op;
@@ -591,6 +594,7 @@ int ctx_create(const np_ctx_params *p, np_transport_ctx **out, char *err, size_t
     if (!c) return -ENOMEM;
     c->busy_poll_us = busy_poll;
     c->blocking = p->flags & NP_CTX_BLOCKING;
+    c->ticked = c->blocking && (p->flags & NP_CTX_TICK);
     c->slice_us = p->poll_slice_us > 0 ? p->poll_slice_us : 100000;
     c->max_eps = p->max_endpoints ? p->max_endpoints : 4;
     c->max_inflight = p->max_inflight ? p->max_inflight : 64;

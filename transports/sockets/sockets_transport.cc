@@ -33,7 +33,7 @@ np_transport_ops make_ops() {
     ops.struct_size = sizeof ops;
     ops.name = "sockets";
     ops.description = "BSD sockets: TCP and UDP, IPv4 and IPv6 (blocking or epoll)";
-    ops.caps = NP_CAP_STREAM | NP_CAP_DGRAM | NP_CAP_CONNECT | NP_CAP_INET | NP_CAP_BLOCKING;
+    ops.caps = NP_CAP_STREAM | NP_CAP_DGRAM | NP_CAP_CONNECT | NP_CAP_INET | NP_CAP_BLOCKING | NP_CAP_TICK;
     ops.n_options = sizeof kOptions / sizeof kOptions[0];
     ops.options = kOptions;
     ops.probe = probe;

@@ -29,7 +29,7 @@ np_transport_ops make_ops() {
     ops.struct_size = sizeof ops;
     ops.name = "unix";
     ops.description = "Unix-domain sockets: stream and datagram on a filesystem path";
-    ops.caps = NP_CAP_STREAM | NP_CAP_DGRAM | NP_CAP_CONNECT | NP_CAP_UNIX | NP_CAP_BLOCKING;
+    ops.caps = NP_CAP_STREAM | NP_CAP_DGRAM | NP_CAP_CONNECT | NP_CAP_UNIX | NP_CAP_BLOCKING | NP_CAP_TICK;
     ops.n_options = 0;
     ops.options = nullptr;
     ops.probe = probe;

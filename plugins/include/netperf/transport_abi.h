@@ -81,6 +81,8 @@ struct np_option_value {
 #define NP_CAP_UNIX (1u << 5)      /* AF_UNIX paths */
 #define NP_CAP_BLOCKING (1u << 6)  /* honours NP_CTX_BLOCKING (one flow per worker) */
 #define NP_CAP_MULTISHOT (1u << 7) /* honours NP_OPF_MULTISHOT on RECV */
+#define NP_CAP_TICK (1u << 8)      /* in blocking mode, may rely on the engine's slice
+                                      signal (NP_CTX_TICK) to end its waits */
 
 /* ---- Endpoint description (control path). ---- */
 
@@ -136,6 +138,14 @@ struct np_endpoint_info {
                                      ops synchronously (plain blocking syscalls) */
 #define NP_CTX_SERVER (1u << 1)   /* this context serves a test (netserver's side);
                                      e.g. picks its default ports accordingly */
+#define NP_CTX_TICK (1u << 2)     /* with NP_CTX_BLOCKING, for NP_CAP_TICK transports:
+                                     the engine sends the worker thread a signal
+                                     every poll_slice_us (a handler without
+                                     SA_RESTART), so a blocking system call returns
+                                     (EINTR, or a short count) at least that often;
+                                     the transport need not bound its own waits
+                                     (SO_RCVTIMEO, SO_SNDTIMEO), as netperf 2.7
+                                     relies on SIGALRM */
 
 struct np_ctx_params {
     uint32_t struct_size;
