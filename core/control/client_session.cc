@@ -99,10 +99,7 @@ TestResult ModernClient::run_at(const TestSpec &spec, const IntervalSink &sink, 
     const Transport &transport = cached_transport(spec.transport);
     transport.validate_options(spec.transport_options);
 
-    sockaddr_storage peer{}, self{};
-    socklen_t pl = sizeof peer, sl = sizeof self;
-    getpeername(conn_->fd(), reinterpret_cast<sockaddr *>(&peer), &pl);
-    getsockname(conn_->fd(), reinterpret_cast<sockaddr *>(&self), &sl);
+    auto [peer, self] = control_ends(conn_->fd());
     // Data family: the test's (-4/-6 test options, unix tests), else the
     // control connection's.  A v4-mapped control peer stays v4 for data.
     int family = spec.family != AF_UNSPEC ? spec.family : peer.ss_family;
@@ -217,27 +214,44 @@ TestResult ModernClient::run_at(const TestSpec &spec, const IntervalSink &sink, 
     tr.remote_port_req = spec.data_port.remote;
     json rflows = res.contains("flows") && res["flows"].is_array() ? res["flows"] : json::array();
     for (auto &f : lo.run.flows) {
-        FlowReport fr;
-        fr.index = f.index;
-        fr.worker = f.worker;
-        fr.cpu = f.cpu;
-        fr.local = f.counters;
-        fr.elapsed_s = f.elapsed_s;
-        fr.latency = f.latency;
-        fr.error = f.error;
+        FlowReport fr = local_flow_report(f);
         if (size_t(f.index) < rflows.size() && rflows[size_t(f.index)].is_object()) {
             fr.remote = counters_from_json(rflows[size_t(f.index)]);
             fr.remote_present = true;
         }
         tr.flows.push_back(std::move(fr));
     }
-    if (!tr.local.error.empty() && !tr.partial && lo.run.total.transactions == 0 &&
-        lo.run.total.bytes_sent + lo.run.total.bytes_received == 0)
-        throw Error("the test moved no data: " + tr.local.error);
+    check_moved_data(tr, lo.run);
     return tr;
 }
 
 }  // namespace
+
+ControlEnds control_ends(int fd) {
+    ControlEnds e;
+    socklen_t pl = sizeof e.peer, sl = sizeof e.self;
+    getpeername(fd, reinterpret_cast<sockaddr *>(&e.peer), &pl);
+    getsockname(fd, reinterpret_cast<sockaddr *>(&e.self), &sl);
+    return e;
+}
+
+FlowReport local_flow_report(const FlowResult &f) {
+    FlowReport fr;
+    fr.index = f.index;
+    fr.worker = f.worker;
+    fr.cpu = f.cpu;
+    fr.local = f.counters;
+    fr.elapsed_s = f.elapsed_s;
+    fr.latency = f.latency;
+    fr.error = f.error;
+    return fr;
+}
+
+void check_moved_data(const TestResult &tr, const RunResult &run) {
+    if (!tr.local.error.empty() && !tr.partial && run.total.transactions == 0 &&
+        run.total.bytes_sent + run.total.bytes_received == 0)
+        throw Error("the test moved no data: " + tr.local.error);
+}
 
 TestResult ClientSession::run_at(const TestSpec &spec, const IntervalSink &sink, uint64_t start_at) {
     // No agreed instant with this server: start locally at start_at.

@@ -164,10 +164,7 @@ TestResult LegacyClient::run(const TestSpec &spec, const IntervalSink &sink) {
     const Transport &transport = cached_transport(spec.transport);
     transport.validate_options(spec.transport_options);
 
-    sockaddr_storage peer{}, self{};
-    socklen_t pl = sizeof peer, sl = sizeof self;
-    getpeername(conn_->fd(), reinterpret_cast<sockaddr *>(&peer), &pl);
-    getsockname(conn_->fd(), reinterpret_cast<sockaddr *>(&self), &sl);
+    auto [peer, self] = control_ends(conn_->fd());
     // Data family: the test's (-4/-6 test options), else the control
     // connection's.
     int family = spec.family != AF_UNSPEC ? spec.family : peer.ss_family;
@@ -261,16 +258,7 @@ TestResult LegacyClient::run(const TestSpec &spec, const IntervalSink &sink) {
     if (res.serv_errno) throw remote_error(res.serv_errno);
 
     FlowReport fr;
-    if (!lo.run.flows.empty()) {
-        const FlowResult &f = lo.run.flows.front();
-        fr.index = f.index;
-        fr.worker = f.worker;
-        fr.cpu = f.cpu;
-        fr.local = f.counters;
-        fr.elapsed_s = f.elapsed_s;
-        fr.latency = f.latency;
-        fr.error = f.error;
-    }
+    if (!lo.run.flows.empty()) fr = local_flow_report(lo.run.flows.front());
     if (conn_) {
         SideResult &R = tr.remote;
         R.present = true;
@@ -313,9 +301,7 @@ TestResult LegacyClient::run(const TestSpec &spec, const IntervalSink &sink) {
         fr.remote_present = true;
     }
     tr.flows.push_back(std::move(fr));
-    if (!tr.local.error.empty() && !tr.partial && lo.run.total.transactions == 0 &&
-        lo.run.total.bytes_sent + lo.run.total.bytes_received == 0)
-        throw Error("the test moved no data: " + tr.local.error);
+    check_moved_data(tr, lo.run);
     return tr;
 }
 

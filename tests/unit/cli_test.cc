@@ -6,18 +6,11 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
+#include "command_util.h"
+
 using namespace netperf;
 
-namespace {
-
-NetperfCommand parse(std::vector<std::string> args) {
-    args.insert(args.begin(), "netperf");
-    std::vector<char *> argv;
-    for (auto &a : args) argv.push_back(a.data());
-    return parse_netperf_command(int(argv.size()), argv.data());
-}
-
-}  // namespace
+using command_util::parse;
 
 TEST(Cli, DefaultsAreOmniStreamTenSeconds) {
     auto c = parse({});

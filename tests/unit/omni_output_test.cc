@@ -16,27 +16,14 @@
 
 #include <gtest/gtest.h>
 
+#include "command_util.h"
+
 using namespace netperf;
 
 namespace {
 
-NetperfCommand parse(std::vector<std::string> args) {
-    args.insert(args.begin(), "netperf");
-    std::vector<char *> argv;
-    for (auto &a : args) argv.push_back(a.data());
-    return parse_netperf_command(int(argv.size()), argv.data());
-}
-
-TestResult result_for(const NetperfCommand &cmd) {
-    TestResult r;
-    r.spec = cmd.spec;
-    r.local.present = r.remote.present = true;
-    if (r.spec.family == AF_UNSPEC) r.spec.family = AF_INET;
-    r.local_addr = "0.0.0.0";
-    r.remote_addr = r.remote_name = "127.0.0.1";
-    r.local_family = r.remote_family = AF_INET;
-    return r;
-}
+using command_util::parse;
+using command_util::result_for;
 
 char fmt_of(const NetperfCommand &cmd) {
     char f = cmd.fmt ? cmd.fmt : default_format(cmd.spec);

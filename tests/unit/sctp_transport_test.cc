@@ -13,6 +13,8 @@
 #include <netperf/session.h>
 #include <netperf/transport.h>
 
+#include "engine_pair.h"
+
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -27,7 +29,7 @@ using namespace netperf;
 
 namespace {
 
-using Options = std::vector<std::pair<std::string, std::string>>;
+using engine_pair::Options;
 
 std::string g_stack = "usrsctp";  // the stack under test
 Options g_opts;                    // stack=..., and for usrsctp its ports
@@ -383,67 +385,20 @@ class SctpEngine : public ::testing::TestWithParam<std::tuple<Pattern, int>> {};
 
 TEST_P(SctpEngine, BothSidesAgree) {
     auto [pattern, flows] = GetParam();
-    TestSpec spec;
-    spec.pattern = pattern;
-    spec.socktype = SOCK_STREAM;
-    spec.protocol = IPPROTO_SCTP;
-    spec.family = AF_INET;
-    spec.duration_s = 0.5;
-    spec.flows = flows;
-    spec.transport = "sctp";
-    spec.transport_options = g_opts;
-    SidePlan sp = plan_side(spec, Role::Server, AF_INET);
-    SidePlan cp = plan_side(spec, Role::Client, AF_INET);
-    netperf::Run server(sctp(), sp.cfg);  // first: it starts this process's stack on server_udp_port
-    std::vector<np_endpoint_spec> st(size_t(flows), sp.tmpl);
-    for (auto &t : st) {
-        t.local = resolve("127.0.0.1", 0, AF_INET);
-        t.local_len = sockaddr_len(t.local);
-    }
-    auto addrs = server.listen(st);
-    netperf::Run client(sctp(), cp.cfg);
-    std::vector<np_endpoint_spec> ct(size_t(flows), cp.tmpl);
-    for (int i = 0; i < flows; i++) {
-        ct[size_t(i)].remote = addrs[size_t(i)];
-        ct[size_t(i)].remote_len = sockaddr_len(addrs[size_t(i)]);
-    }
-    client.set_connect_specs(ct);
-    uint64_t t0 = now_ns();
-    server.start(t0);
-    client.start(t0);
-    ASSERT_TRUE(client.wait(10000));
-    server.finish();  // the control protocol's stop
-    if (!server.wait(2000)) server.stop();
-    ASSERT_TRUE(server.wait(5000));
-    RunResult c = client.result(), s = server.result();
-    EXPECT_EQ(c.error, "");
-    EXPECT_EQ(s.error, "");
+    engine_pair::PairSetup su;
+    su.pattern = pattern;
+    su.protocol = IPPROTO_SCTP;
+    su.duration = 0.5;
+    su.flows = flows;
+    su.transport = "sctp";
+    su.client_opts = su.server_opts = g_opts;
+    su.client_t = su.server_t = &sctp();
+    su.server_drain_ms = 2000;
+    engine_pair::Pair p = engine_pair::run_pair(su);
     // A second of slack: the machine may be loaded; a flow waiting for the
     // hard deadline takes longer still.
-    EXPECT_LT(c.elapsed_s, 0.5 + 1.0) << "the client overran the test length";
-    for (auto &f : c.flows) EXPECT_FALSE(f.timed_out) << "flow " << f.index << " missed the end of test";
-    switch (pattern) {
-    case Pattern::Stream:
-        EXPECT_GT(c.total.bytes_sent, 0u);
-        EXPECT_EQ(s.total.bytes_received, c.total.bytes_sent) << "every message sent was received";
-        break;
-    case Pattern::Maerts:
-        EXPECT_GT(c.total.bytes_received, 0u);
-        EXPECT_EQ(s.total.bytes_sent, c.total.bytes_received);
-        break;
-    case Pattern::RR:
-        EXPECT_GT(c.total.transactions, 0u);
-        EXPECT_GE(s.total.transactions, c.total.transactions);
-        EXPECT_EQ(c.latency.count(), c.total.transactions);
-        for (auto &f : c.flows) EXPECT_GT(f.counters.transactions, 0u) << "flow " << f.index;
-        break;
-    case Pattern::CRR:
-    case Pattern::CC:
-        EXPECT_GT(c.total.transactions, 0u);
-        EXPECT_GE(c.total.connects, c.total.transactions);
-        EXPECT_GE(s.total.connects, c.total.transactions);
-        break;
-    }
+    engine_pair::expect_agree(su, p, 1.0);
+    for (auto &f : p.client.flows) EXPECT_FALSE(f.timed_out) << "flow " << f.index << " missed the end of test";
 }
 
 INSTANTIATE_TEST_SUITE_P(Patterns, SctpEngine,
