@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace netperf;
 
@@ -137,6 +139,78 @@ TEST(EngineNull, StopIsHonouredPromptly) {
     r.stop();
     EXPECT_TRUE(r.wait(2000));
     EXPECT_GT(r.result().total.bytes_sent, 0u);
+}
+
+// ---- a blocking worker and a peer that never answers ----------------------------
+// One flow per worker: the sockets transport makes plain blocking calls and
+// only the engine's slice signal (NP_CTX_TICK) gets the worker out of them.
+
+namespace {
+
+// A TCP listener on 127.0.0.1 that never accepts; with `fill`, its accept
+// queue (backlog 0: one connection) is taken, so later SYNs are dropped and
+// a connect to it blocks.
+struct SilentListener {
+    int fd = -1, filler = -1;
+    sockaddr_storage addr{};
+    explicit SilentListener(bool fill) {
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        addr = resolve("127.0.0.1", 0, AF_INET);
+        EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr *>(&addr), sockaddr_len(addr)), 0);
+        EXPECT_EQ(listen(fd, 0), 0);
+        socklen_t l = sizeof addr;
+        getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &l);
+        if (fill) {
+            filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            EXPECT_EQ(connect(filler, reinterpret_cast<sockaddr *>(&addr), sockaddr_len(addr)), 0);
+        }
+    }
+    ~SilentListener() {
+        if (filler >= 0) close(filler);
+        close(fd);
+    }
+};
+
+RunResult run_against(const SilentListener &peer, Action a) {
+    EngineConfig c = null_cfg(a);
+    c.duration_s = 0.3;
+    c.grace_s = 0.5;
+    np_endpoint_spec s{};
+    s.struct_size = sizeof s;
+    s.family = AF_INET;
+    s.socktype = SOCK_STREAM;
+    s.protocol = IPPROTO_TCP;
+    s.sndbuf = s.rcvbuf = -1;
+    s.priority = s.tos = -1;
+    s.remote = peer.addr;
+    s.remote_len = sockaddr_len(peer.addr);
+    netperf::Run r(transport("sockets"), c);
+    r.set_connect_specs({s});
+    r.start(now_ns());
+    EXPECT_TRUE(r.wait(5000)) << "the worker is stuck in a blocking call";
+    return r.result();
+}
+
+}  // namespace
+
+// The request goes out, the response never comes: the blocked recv is
+// interrupted and the flow is abandoned at the hard deadline.
+TEST(EngineBlocking, UnansweredRequestEndsAtTheHardDeadline) {
+    SilentListener peer(false);
+    RunResult r = run_against(peer, Action::RRClient);
+    EXPECT_EQ(r.total.transactions, 0u);
+    EXPECT_EQ(r.total.bytes_sent, 1u);
+    EXPECT_TRUE(r.flows[0].timed_out);
+    EXPECT_LT(r.elapsed_s, 0.3 + 0.5 + 0.2);
+}
+
+// A connect whose SYN is dropped blocks; at the deadline the connect in
+// flight is dropped (TCP_CRR must not overrun -l).
+TEST(EngineBlocking, StuckConnectEndsAtTheDeadline) {
+    SilentListener peer(true);
+    RunResult r = run_against(peer, Action::ConnectClient);
+    EXPECT_EQ(r.total.transactions, 0u);
+    EXPECT_LT(r.elapsed_s, 0.3 + 0.2);
 }
 
 // Both sides on loopback sockets: the data-path end-of-test rules.
