@@ -4,9 +4,11 @@
 //
 // Two data paths, chosen once in ctx_create (never tested per op):
 //   blocking  (NP_CTX_BLOCKING): one flow per worker; reap() runs the staged
-//             ops in order as plain blocking syscalls, each bounded by
-//             SO_RCVTIMEO/SO_SNDTIMEO = poll_slice_us so the worker can check
-//             its deadline.  A ping-pong costs exactly send + recv.
+//             ops in order as plain blocking syscalls.  The engine's slice
+//             signal (NP_CTX_TICK) interrupts them every poll_slice_us so the
+//             worker can check its deadline; without it each socket gets
+//             SO_RCVTIMEO/SO_SNDTIMEO = poll_slice_us instead.  A ping-pong
+//             costs exactly send + recv.
 //   epoll     (many flows per worker): commit() tries every staged op at once
 //             without blocking; ops that would block are parked on their
 //             endpoint and retried when epoll (edge-triggered) reports it
