@@ -29,8 +29,12 @@ struct PairSetup {
     int protocol = 0;  // 0: TCP or UDP by socktype
     int family = AF_INET;
     int flows = 1;
+    int threads = 0;   // 0: the spec's default
     double duration = 0.3;
     int window = 0;    // 0: the spec's default
+    int64_t dgram_size = 64;  // datagram stream and maerts: bytes per datagram
+    std::string host;  // local data address of both sides ("" = loopback of the family)
+    int start_delay_ms = 0;   // both sides start this long after setup
     std::string transport;  // as the control protocol would name it ("" = sockets)
     Options client_opts, server_opts;
     const Transport *client_t = nullptr, *server_t = nullptr;
@@ -54,11 +58,12 @@ inline Pair run_pair(const PairSetup &su) {
     spec.family = su.family;
     spec.duration_s = su.duration;
     spec.flows = su.flows;
+    if (su.threads) spec.threads = su.threads;
     if (su.window) spec.window = su.window;
     if (!su.transport.empty()) spec.transport = su.transport;
     if (su.pattern == Pattern::CC) spec.request_size = spec.response_size = 0;
-    if (su.socktype == SOCK_DGRAM && su.pattern != Pattern::RR) spec.send_size = {64, 64};
-    const char *host = su.family == AF_INET6 ? "::1" : "127.0.0.1";
+    if (su.socktype == SOCK_DGRAM && su.pattern != Pattern::RR) spec.send_size = {su.dgram_size, su.dgram_size};
+    const std::string host = !su.host.empty() ? su.host : su.family == AF_INET6 ? "::1" : "127.0.0.1";
     SidePlan sp = plan_side(spec, Role::Server, su.family);
     SidePlan cp = plan_side(spec, Role::Client, su.family);
     sp.cfg.transport_options = su.server_opts;
@@ -87,7 +92,7 @@ inline Pair run_pair(const PairSetup &su) {
     } else {
         client.set_connect_specs(ct);
     }
-    uint64_t t0 = now_ns();
+    uint64_t t0 = now_ns() + uint64_t(su.start_delay_ms) * 1000000;
     server.start(t0);
     client.start(t0);
     EXPECT_TRUE(client.wait(10000));

@@ -10,6 +10,8 @@
 #include <netperf/session.h>
 #include <netperf/transport.h>
 
+#include "engine_pair.h"
+
 #include <cstring>
 #include <map>
 #include <memory>
@@ -23,7 +25,7 @@ using namespace netperf;
 
 namespace {
 
-using Options = std::vector<std::pair<std::string, std::string>>;
+using engine_pair::Options;
 
 // Every context of this process names the same EAL and port setup: EAL
 // starts once per process.
@@ -131,88 +133,44 @@ struct Ctx {
 
 // ---- the engine on both sides ------------------------------------------------------
 
-struct PairSetup {
-    Pattern pattern = Pattern::RR;
-    int flows = 1;
-    int threads = 1;
-    double duration = 0.4;
-    int window = 16;
-    int64_t size = 64;
-    Options client_opts, server_opts;
-};
+using engine_pair::Pair;
+using engine_pair::PairSetup;
+using engine_pair::run_pair;
 
-struct Pair {
-    RunResult client, server;
-};
-
-Pair run_pair(const PairSetup &su) {
-    TestSpec spec;
-    spec.pattern = su.pattern;
-    spec.socktype = SOCK_DGRAM;
-    spec.protocol = IPPROTO_UDP;
-    spec.family = AF_INET;
-    spec.duration_s = su.duration;
-    spec.flows = su.flows;
-    spec.threads = su.threads;
-    spec.window = su.window;
-    if (su.pattern != Pattern::RR) spec.send_size = {su.size, su.size};
-    SidePlan sp = plan_side(spec, Role::Server, AF_INET);
-    SidePlan cp = plan_side(spec, Role::Client, AF_INET);
-    sp.cfg.transport_options = base(su.server_opts);
-    cp.cfg.transport_options = base(su.client_opts);
-    netperf::Run server(*dpdk(), sp.cfg);
-    std::vector<np_endpoint_spec> st(size_t(su.flows), sp.tmpl);
-    for (auto &t : st) {
-        t.local = any_address(AF_INET, 0);
-        t.local_len = sockaddr_len(t.local);
-    }
-    auto addrs = server.listen(st);
-    netperf::Run client(*dpdk(), cp.cfg);
-    std::vector<np_endpoint_spec> ct(size_t(su.flows), cp.tmpl);
-    for (int i = 0; i < su.flows; i++) {
-        ct[size_t(i)].remote = addrs[size_t(i)];
-        ct[size_t(i)].remote_len = sockaddr_len(addrs[size_t(i)]);
-        ct[size_t(i)].local = any_address(AF_INET, 0);
-        ct[size_t(i)].local_len = sockaddr_len(ct[size_t(i)].local);
-    }
-    auto locals = client.open_datagram(ct);
-    if (su.pattern == Pattern::Maerts) server.set_peers(locals);
-    uint64_t t0 = now_ns() + 20000000;
-    server.start(t0);
-    client.start(t0);
-    EXPECT_TRUE(client.wait(10000));
-    server.finish();  // the control protocol's stop
-    if (!server.wait(300)) server.stop();
-    EXPECT_TRUE(server.wait(5000));
-    return {client.result(), server.result()};
+// Both sides over net_ring in this process: datagrams from and to the
+// port's address, started 20 ms after setup.
+PairSetup dpdk_pair(Pattern pattern, const Options &opts = {}) {
+    PairSetup su;
+    su.pattern = pattern;
+    su.socktype = SOCK_DGRAM;
+    su.duration = 0.4;
+    su.window = 16;
+    su.host = "0.0.0.0";
+    su.start_delay_ms = 20;
+    su.big_dgram_rcvbuf = false;
+    su.client_opts = su.server_opts = base(opts);
+    su.client_t = su.server_t = dpdk();
+    return su;
 }
 
 void expect_agree(const PairSetup &su, const Pair &p) {
-    const RunResult &c = p.client, &s = p.server;
-    EXPECT_EQ(c.error, "");
-    EXPECT_EQ(s.error, "");
     // The client ends by its hard deadline (as engine_test checks): on a
     // loaded machine a worker may be descheduled well past the soft one.
-    EXPECT_LT(c.elapsed_s, su.duration + 2.5) << "the client overran the hard deadline";
+    engine_pair::expect_agree(su, p, 2.5);
+    const RunResult &c = p.client, &s = p.server;
     switch (su.pattern) {
     case Pattern::Stream:
         EXPECT_GT(c.total.send_calls, 1000u);
-        EXPECT_GT(s.total.bytes_received, 0u);
-        EXPECT_LE(s.total.bytes_received, c.total.bytes_sent);
         // An unpaced sender on a loop in memory outruns the receiver (which
         // runs the engine's handler per datagram, on a shared machine): the
         // receiver's queue overflows and drops, as a UDP socket's would.
         // What arrives must be a steady stream, not a trickle.
         EXPECT_GT(s.total.recv_calls, 100u) << s.total.bytes_received << " of " << c.total.bytes_sent;
         break;
-    case Pattern::Maerts:
-        EXPECT_GT(c.total.bytes_received, 0u);
-        EXPECT_LE(c.total.bytes_received, s.total.bytes_sent);
-        break;
     case Pattern::RR:
         EXPECT_GT(c.total.transactions, 100u);
-        EXPECT_GE(s.total.transactions, c.total.transactions);
-        EXPECT_EQ(c.latency.count(), c.total.transactions);
+        break;
+    case Pattern::Maerts:
         break;
     default:
         ADD_FAILURE() << "not a datagram pattern";
@@ -407,8 +365,7 @@ TEST(DpdkEngine, EveryDatagramPattern) {
     NEED_DPDK();
     for (Pattern pat : {Pattern::Stream, Pattern::RR, Pattern::Maerts}) {
         SCOPED_TRACE(label(pat));
-        PairSetup su;
-        su.pattern = pat;
+        PairSetup su = dpdk_pair(pat);
         expect_agree(su, run_pair(su));
     }
 }
@@ -418,8 +375,7 @@ TEST(DpdkEngine, FlowsOnOneWorkerAndOnTwo) {
     for (int threads : {1, 2}) {
         for (Pattern pat : {Pattern::Stream, Pattern::RR}) {
             SCOPED_TRACE(std::string(label(pat)) + " threads=" + std::to_string(threads));
-            PairSetup su;
-            su.pattern = pat;
+            PairSetup su = dpdk_pair(pat);
             su.flows = 3;
             su.threads = threads;
             expect_agree(su, run_pair(su));
@@ -432,9 +388,7 @@ TEST(DpdkEngine, RawL2FramesAndNoChecksums) {
     for (Options o : {Options{{"mode", "l2"}}, Options{{"udp_csum", "0"}}, Options{{"burst", "4"}}}) {
         for (Pattern pat : {Pattern::Stream, Pattern::RR}) {
             SCOPED_TRACE(std::string(label(pat)) + " " + o[0].first + "=" + o[0].second);
-            PairSetup su;
-            su.pattern = pat;
-            su.client_opts = su.server_opts = o;
+            PairSetup su = dpdk_pair(pat, o);
             expect_agree(su, run_pair(su));
         }
     }
@@ -442,9 +396,8 @@ TEST(DpdkEngine, RawL2FramesAndNoChecksums) {
 
 TEST(DpdkEngine, LargestDatagramThatFits) {
     NEED_DPDK();
-    PairSetup su;
-    su.pattern = Pattern::Stream;
-    su.size = 1472;  // a 1500-byte MTU less IPv4 and UDP headers
+    PairSetup su = dpdk_pair(Pattern::Stream);
+    su.dgram_size = 1472;  // a 1500-byte MTU less IPv4 and UDP headers
     expect_agree(su, run_pair(su));
 }
 
