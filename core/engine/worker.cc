@@ -191,7 +191,9 @@ void Worker::run() {
     const int64_t slice = int64_t(cfg->poll_slice_us) * 1000;
     std::optional<SliceTick> ticker;
     if (tick) {
-        ticker.emplace(slice);
+        // A zero interval would disarm the timer: 100 ms, as the sockets
+        // transport's own default slice.
+        ticker.emplace(slice > 0 ? slice : 100000000);
         if (!ticker->ok()) {
             // The transport was told not to bound its own waits: no test.
             for (Flow *f : flows) {
