@@ -14,6 +14,7 @@
 #include <netperf/transport.h>
 
 #include "engine_pair.h"
+#include "plugin_test_util.h"
 
 #include <chrono>
 #include <cstring>
@@ -129,15 +130,7 @@ np_endpoint_spec spec_for(const char *addr, uint16_t port) {
     return s;
 }
 
-np_op op(uint8_t kind, np_endpoint *ep, void *buf, uint32_t len, uint64_t user) {
-    np_op o{};
-    o.kind = kind;
-    o.ep = ep;
-    o.buf = buf;
-    o.len = len;
-    o.user = user;
-    return o;
-}
+using plugin_test::make_op;
 
 // A server context with a listener on 127.0.0.1 and a client context with
 // one association to it, accepted.
@@ -162,10 +155,10 @@ struct Pair {
         cspec.local_len = 0;
         cspec.remote = info.local;
         cspec.remote_len = info.local_len;
-        np_op conn = op(NP_OP_CONNECT, nullptr, nullptr, 0, 1);
+        np_op conn = make_op(NP_OP_CONNECT, nullptr, nullptr, 0, 1);
         conn.spec = &cspec;
         client.submit(conn);
-        server.submit(op(NP_OP_ACCEPT, listener, nullptr, 0, 2));
+        server.submit(make_op(NP_OP_ACCEPT, listener, nullptr, 0, 2));
         np_completion a = server.wait(2);
         ASSERT_EQ(a.result, 0) << strerror(int(-a.result));
         s_ep = a.ep;
@@ -280,22 +273,22 @@ TEST(SctpOps, EachSendIsOneMessage) {
     memset(out, 'm', sizeof out);
     const uint32_t sizes[] = {100, 1, 3000};
     np_op sends[3];
-    for (int i = 0; i < 3; i++) sends[i] = op(NP_OP_SEND, p.c_ep, out, sizes[i], 10 + uint64_t(i));
+    for (int i = 0; i < 3; i++) sends[i] = make_op(NP_OP_SEND, p.c_ep, out, sizes[i], 10 + uint64_t(i));
     ASSERT_EQ(p.client.ops.stage(p.client.ctx, sends, 3), 3u);
     ASSERT_EQ(p.client.ops.commit(p.client.ctx), 0);
     for (int i = 0; i < 3; i++) EXPECT_EQ(p.client.wait(10 + uint64_t(i)).result, int64_t(sizes[i]));
     // A receive larger than everything sent still returns one message: the
     // boundaries survive (TCP would coalesce them).
     for (int i = 0; i < 3; i++) {
-        p.server.submit(op(NP_OP_RECV, p.s_ep, in, sizeof in, 20 + uint64_t(i)));
+        p.server.submit(make_op(NP_OP_RECV, p.s_ep, in, sizeof in, 20 + uint64_t(i)));
         EXPECT_EQ(p.server.wait(20 + uint64_t(i)).result, int64_t(sizes[i]));
     }
     // A receive shorter than the message takes it in pieces, in order.
-    p.client.submit(op(NP_OP_SEND, p.c_ep, out, 3000, 30));
+    p.client.submit(make_op(NP_OP_SEND, p.c_ep, out, 3000, 30));
     EXPECT_EQ(p.client.wait(30).result, 3000);
     int64_t got = 0;
     for (uint64_t k = 0; got < 3000 && k < 10; k++) {
-        p.server.submit(op(NP_OP_RECV, p.s_ep, in, 1024, 40 + k));
+        p.server.submit(make_op(NP_OP_RECV, p.s_ep, in, 1024, 40 + k));
         np_completion c = p.server.wait(40 + k);
         ASSERT_GT(c.result, 0);
         EXPECT_LE(c.result, 1024);
@@ -309,21 +302,21 @@ TEST(SctpOps, ShutdownIsTheReceiversEof) {
     p.open();
     if (HasFatalFailure()) return;
     static char buf[4096];
-    p.client.submit(op(NP_OP_SEND, p.c_ep, buf, 512, 1));
+    p.client.submit(make_op(NP_OP_SEND, p.c_ep, buf, 512, 1));
     EXPECT_EQ(p.client.wait(1).result, 512);
-    p.client.submit(op(NP_OP_SHUTDOWN, p.c_ep, nullptr, 0, 2));
+    p.client.submit(make_op(NP_OP_SHUTDOWN, p.c_ep, nullptr, 0, 2));
     EXPECT_EQ(p.client.wait(2).result, 0);
     // The data sent before the shutdown arrives first, then EOF.
-    p.server.submit(op(NP_OP_RECV, p.s_ep, buf, sizeof buf, 3));
+    p.server.submit(make_op(NP_OP_RECV, p.s_ep, buf, sizeof buf, 3));
     EXPECT_EQ(p.server.wait(3).result, 512);
-    p.server.submit(op(NP_OP_RECV, p.s_ep, buf, sizeof buf, 4));
+    p.server.submit(make_op(NP_OP_RECV, p.s_ep, buf, sizeof buf, 4));
     EXPECT_EQ(p.server.wait(4).result, 0) << "the receiver sees EOF";
     // The receiver closes; the sender, draining, sees EOF too.
-    p.client.submit(op(NP_OP_RECV, p.c_ep, buf, sizeof buf, 5));
-    p.server.submit(op(NP_OP_CLOSE, p.s_ep, nullptr, 0, 6));
+    p.client.submit(make_op(NP_OP_RECV, p.c_ep, buf, sizeof buf, 5));
+    p.server.submit(make_op(NP_OP_CLOSE, p.s_ep, nullptr, 0, 6));
     EXPECT_EQ(p.server.wait(6).result, 0);
     EXPECT_EQ(p.client.wait(5).result, 0) << "the sender's drain ends at EOF";
-    p.client.submit(op(NP_OP_CLOSE, p.c_ep, nullptr, 0, 7));
+    p.client.submit(make_op(NP_OP_CLOSE, p.c_ep, nullptr, 0, 7));
     EXPECT_EQ(p.client.wait(7).result, 0);
 }
 
@@ -332,14 +325,14 @@ TEST(SctpOps, CloseCancelsAParkedReceive) {
     p.open();
     if (HasFatalFailure()) return;
     static char buf[64];
-    p.server.submit(op(NP_OP_RECV, p.s_ep, buf, sizeof buf, 1));
+    p.server.submit(make_op(NP_OP_RECV, p.s_ep, buf, sizeof buf, 1));
     np_completion none[4];
     EXPECT_EQ(p.server.ops.reap(p.server.ctx, none, 4, 0), 0u) << "nothing was sent";
-    p.server.submit(op(NP_OP_CLOSE, p.s_ep, nullptr, 0, 2));
+    p.server.submit(make_op(NP_OP_CLOSE, p.s_ep, nullptr, 0, 2));
     EXPECT_EQ(p.server.wait(1).result, -ECANCELED);
     EXPECT_EQ(p.server.wait(2).result, 0);
     // A second close of the same endpoint is refused, not done twice.
-    p.server.submit(op(NP_OP_CLOSE, p.s_ep, nullptr, 0, 3));
+    p.server.submit(make_op(NP_OP_CLOSE, p.s_ep, nullptr, 0, 3));
     EXPECT_LT(p.server.wait(3).result, 0);
 }
 
@@ -348,7 +341,7 @@ TEST(SctpOps, ReapWaitsNoLongerThanItsTimeout) {
     p.open();
     if (HasFatalFailure()) return;
     static char buf[64];
-    p.server.submit(op(NP_OP_RECV, p.s_ep, buf, sizeof buf, 1));
+    p.server.submit(make_op(NP_OP_RECV, p.s_ep, buf, sizeof buf, 1));
     np_completion c[4];
     auto t0 = std::chrono::steady_clock::now();
     uint32_t n = p.server.ops.reap(p.server.ctx, c, 4, 50 * 1000000);
@@ -357,7 +350,7 @@ TEST(SctpOps, ReapWaitsNoLongerThanItsTimeout) {
     EXPECT_GE(took, 0.045) << "reap returned before its timeout with nothing to report";
     EXPECT_LT(took, 1.0) << "reap overran its 50 ms timeout";
     // A message arriving while it waits ends the wait.
-    p.client.submit(op(NP_OP_SEND, p.c_ep, buf, 10, 2));
+    p.client.submit(make_op(NP_OP_SEND, p.c_ep, buf, 10, 2));
     EXPECT_EQ(p.server.wait(1).result, 10);
 }
 
@@ -370,7 +363,7 @@ TEST(SctpOps, ConnectWithoutListenerFails) {
     cs.local_len = 0;
     cs.remote = resolve("127.0.0.1", 9, AF_INET);
     cs.remote_len = sockaddr_len(cs.remote);
-    np_op conn = op(NP_OP_CONNECT, nullptr, nullptr, 0, 1);
+    np_op conn = make_op(NP_OP_CONNECT, nullptr, nullptr, 0, 1);
     conn.spec = &cs;
     client.submit(conn);
     np_completion c = client.wait(1);

@@ -10,6 +10,7 @@
 #include <netperf/transport.h>
 
 #include "engine_pair.h"
+#include "plugin_test_util.h"
 
 #include <csignal>
 #include <cstring>
@@ -31,16 +32,8 @@ using engine_pair::Options;
 std::string g_skip;  // why io_uring cannot run here ("" = it can)
 
 const Transport *uring() {
-    static std::unique_ptr<Transport> t = [] {
-        try {
-            return load_transport("uring");
-        } catch (const Error &e) {
-            g_skip = e.what();
-            return std::unique_ptr<Transport>();
-        }
-    }();
-    if (t && g_skip.empty()) g_skip = t->probe();
-    return g_skip.empty() ? t.get() : nullptr;
+    static std::unique_ptr<Transport> t;
+    return plugin_test::optional_transport("uring", g_skip, t);
 }
 
 const Transport &sockets() {

@@ -11,6 +11,7 @@
 #include <netperf/transport.h>
 
 #include "engine_pair.h"
+#include "plugin_test_util.h"
 
 #include <cstring>
 #include <map>
@@ -35,16 +36,8 @@ const char *kIp = "10.99.0.1";
 std::string g_skip;
 
 const Transport *dpdk() {
-    static std::unique_ptr<Transport> t = [] {
-        try {
-            return load_transport("dpdk");
-        } catch (const Error &e) {
-            g_skip = e.what();
-            return std::unique_ptr<Transport>();
-        }
-    }();
-    if (t && g_skip.empty()) g_skip = t->probe();
-    return g_skip.empty() ? t.get() : nullptr;
+    static std::unique_ptr<Transport> t;
+    return plugin_test::optional_transport("dpdk", g_skip, t);
 }
 
 Options base(Options extra = {}) {
@@ -104,12 +97,7 @@ struct Ctx {
         return a;
     }
     void stage(uint8_t kind, np_endpoint *ep, void *buf, uint32_t len, uint64_t user) {
-        np_op op{};
-        op.kind = kind;
-        op.ep = ep;
-        op.buf = buf;
-        op.len = len;
-        op.user = user;
+        np_op op = plugin_test::make_op(kind, ep, buf, len, user);
         ASSERT_EQ(ops.stage(ctx, &op, 1), 1u);
         ASSERT_EQ(ops.commit(ctx), 0);
     }
