@@ -694,8 +694,12 @@ void take_info(Worker &w, Flow &f, bool at_end) {
     FlowResult &r = *f.result;
     if (!at_end) {
         f.info_taken = true;
-        r.sndbuf_start = info.sndbuf;
-        r.rcvbuf_start = info.rcvbuf;
+        f.connect_spec.flags &= ~NP_EP_INITIAL_BUFFERS;
+        // A server keeps its listener's sizes (read before any connection,
+        // as 2.7's netserver reports them); a client takes them from before
+        // its connection connected when the transport could tell.
+        if (r.sndbuf_start < 0) r.sndbuf_start = info.sndbuf_initial > 0 ? info.sndbuf_initial : info.sndbuf;
+        if (r.rcvbuf_start < 0) r.rcvbuf_start = info.rcvbuf_initial > 0 ? info.rcvbuf_initial : info.rcvbuf;
     }
     r.sndbuf_end = info.sndbuf;
     r.rcvbuf_end = info.rcvbuf;

@@ -262,7 +262,12 @@ void Run::set_peers(const std::vector<sockaddr_storage> &peers) {
 void Run::set_connect_specs(const std::vector<np_endpoint_spec> &per_flow) {
     Impl &I = *impl_;
     if (per_flow.size() != I.flows.size()) throw Error("need one connection template per flow");
-    for (Flow &f : I.flows) f.connect_spec = per_flow[f.index];
+    for (Flow &f : I.flows) {
+        f.connect_spec = per_flow[f.index];
+        // The first connection reports its buffers as they were before it
+        // connected (2.7's LSS_SIZE/LSR_SIZE); take_info clears the flag.
+        f.connect_spec.flags |= NP_EP_INITIAL_BUFFERS;
+    }
 }
 
 void Run::start(uint64_t start_ns) {

@@ -3,6 +3,7 @@
 from run to run; only their form is checked, never their size)."""
 import os
 import re
+import socket
 import tempfile
 import unittest
 
@@ -49,6 +50,24 @@ class Output(unittest.TestCase):
         self.assertEqual(lines[1], "Local /Remote")
         self.assertRegex(lines[6], r"^\d+ +\d+ +1        1       \d\.\d\d +%s   $" % NUM)
         self.assertRegex(lines[7], r"^\d+ +\d+ *$")
+
+    def test_socket_sizes_are_from_before_connect(self):
+        # 2.7 prints each side's SO_SNDBUF/SO_RCVBUF as read right after the
+        # data socket is made (LSS_SIZE, ...), before Linux grows a TCP send
+        # buffer on connect; the _END selectors carry the grown values.
+        with socket.socket() as s:
+            snd = s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+            rcv = s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        row = self.run_netperf("-t", "TCP_STREAM", "-P", "0").out.split()
+        self.assertEqual(row[:2], [str(rcv), str(snd)], row)  # remote recv, local send
+        lines = self.run_netperf("-t", "TCP_CRR", "-P", "0").out.splitlines()
+        self.assertEqual(lines[0].split()[:2], [str(snd), str(rcv)], lines)  # local
+        self.assertEqual(lines[1].split(), [str(snd), str(rcv)], lines)  # remote
+        kv = keyvals(self.run_netperf("-t", "OMNI", "--", "-k",
+                                      "LSS_SIZE,LSR_SIZE,RSS_SIZE,RSR_SIZE,LSS_SIZE_END").out)
+        self.assertEqual([kv["LSS_SIZE"], kv["LSR_SIZE"], kv["RSS_SIZE"], kv["RSR_SIZE"]],
+                         [str(snd), str(rcv), str(snd), str(rcv)], kv)
+        self.assertGreaterEqual(int(kv["LSS_SIZE_END"]), snd)
 
     def test_udp_stream(self):
         out = self.run_netperf("-t", "UDP_STREAM", "--", "-m", "1024").out

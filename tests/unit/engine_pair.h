@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace engine_pair {
 using namespace netperf;
@@ -139,6 +140,40 @@ inline void expect_agree(const PairSetup &su, const Pair &p, double slack_s) {
         EXPECT_GE(c.total.connects, c.total.transactions);
         EXPECT_GE(s.total.connects, c.total.transactions);
         break;
+    }
+}
+
+// SO_SNDBUF and SO_RCVBUF of a new, unconnected socket of this kind: what
+// netperf 2.7 reports as the socket sizes of a test run with default buffers.
+inline std::pair<int, int> fresh_buffers(int family, int socktype) {
+    int fd = socket(family, socktype | SOCK_CLOEXEC, 0);
+    int snd = -1, rcv = -1;
+    if (fd >= 0) {
+        socklen_t l = sizeof snd;
+        getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &l);
+        l = sizeof rcv;
+        getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l);
+        close(fd);
+    }
+    return {snd, rcv};
+}
+
+// Every flow on both sides reports its socket buffers as they were before
+// its connection connected (2.7's LSS_SIZE, LSR_SIZE, RSS_SIZE, RSR_SIZE),
+// not as Linux has grown them once connected (the *_end values).  Byte
+// streams only: run_pair asks datagram sockets for big receive buffers.
+inline void expect_initial_buffers(const PairSetup &su, const Pair &p) {
+    if (su.socktype != SOCK_STREAM) return;
+    auto [snd, rcv] = fresh_buffers(su.family, su.socktype);
+    ASSERT_GT(snd, 0);
+    for (const RunResult *r : {&p.client, &p.server}) {
+        const char *side = r == &p.client ? "client" : "server";
+        ASSERT_EQ(r->flows.size(), size_t(su.flows)) << side;
+        for (const FlowResult &f : r->flows) {
+            EXPECT_EQ(f.sndbuf_start, snd) << side << " flow " << f.index;
+            EXPECT_EQ(f.rcvbuf_start, rcv) << side << " flow " << f.index;
+            EXPECT_GT(f.sndbuf_end, 0) << side << " flow " << f.index;
+        }
     }
 }
 

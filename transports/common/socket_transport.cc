@@ -30,6 +30,8 @@ struct np_endpoint {
     bool connecting = false; // CONNECT in progress (parked in send slot)
     sockaddr_storage peer{};
     socklen_t peer_len = 0;
+    int32_t sndbuf_initial = 0;  // before connect (NP_EP_INITIAL_BUFFERS), 0 = not read
+    int32_t rcvbuf_initial = 0;
     // Parked ops (epoll mode; blocking mode uses them for CONNECT only).
     // Sends queue in order (a datagram sender keeps several in flight); the
     // receive side and a connect in progress use one slot each.
@@ -367,6 +369,13 @@ np_endpoint *start_connect(np_transport_ctx *c, const np_op &op) {
         return nullptr;
     }
     ep->fd = fd;
+    if (s->flags & NP_EP_INITIAL_BUFFERS) {
+        socklen_t il = sizeof(int);
+        getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &ep->sndbuf_initial, &il);
+        il = sizeof(int);
+        getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &ep->rcvbuf_initial, &il);
+        c->stats.syscalls += 2;
+    }
     ep->dgram = s->socktype == SOCK_DGRAM;
     memcpy(&ep->peer, &s->remote, s->remote_len);
     ep->peer_len = s->remote_len;
@@ -709,6 +718,8 @@ int ep_info(np_transport_ctx *, np_endpoint *ep, np_endpoint_info *o) {
     getsockopt(ep->fd, SOL_SOCKET, SO_SNDBUF, &o->sndbuf, &il);
     il = sizeof(int);
     getsockopt(ep->fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, &il);
+    o->sndbuf_initial = ep->sndbuf_initial;
+    o->rcvbuf_initial = ep->rcvbuf_initial;
     int type = 0;
     il = sizeof type;
     getsockopt(ep->fd, SOL_SOCKET, SO_TYPE, &type, &il);

@@ -27,7 +27,9 @@ namespace np_uring {
 // Opcodes newer than the 2.3 headers' enum (kernel uapi values).
 constexpr uint8_t kOpFixedFdInstall = 54;  // IORING_OP_FIXED_FD_INSTALL, 6.8
 constexpr uint8_t kOpBind = 56;            // IORING_OP_BIND, 6.11
-// IORING_OP_URING_CMD on a socket: SOCKET_URING_OP_SETSOCKOPT, 6.7.
+// IORING_OP_URING_CMD on a socket: SOCKET_URING_OP_GETSOCKOPT and
+// SOCKET_URING_OP_SETSOCKOPT, both 6.7.
+constexpr uint32_t kSocketCmdGetsockopt = 2;  // SOL_SOCKET only
 constexpr uint32_t kSocketCmdSetsockopt = 3;
 // io_uring_register opcode the 2.3 library declares but does not export
 // (io_uring_enable_rings is missing from liburing.so.2.3).
@@ -53,6 +55,9 @@ const Features &features();
 // io_uring_prep_cmd_sock; the fields overlay addr/off/file_index/addr3).
 void prep_setsockopt(io_uring_sqe *sqe, int fd, int level, int optname, const void *optval,
                      uint32_t optlen);
+// The same for a getsockopt command: optval receives the value (the
+// command's result is the length; the kernel takes SOL_SOCKET only).
+void prep_getsockopt(io_uring_sqe *sqe, int fd, int level, int optname, void *optval, uint32_t optlen);
 
 }  // namespace np_uring
 

@@ -190,13 +190,26 @@ const Features &features() {
     return f;
 }
 
-void prep_setsockopt(io_uring_sqe *sqe, int fd, int level, int optname, const void *optval,
-                     uint32_t optlen) {
+namespace {
+
+void prep_sockopt_cmd(io_uring_sqe *sqe, uint32_t cmd, int fd, int level, int optname, const void *optval,
+                      uint32_t optlen) {
     io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, nullptr, 0, 0);
-    sqe->off = kSocketCmdSetsockopt;                                    // cmd_op
+    sqe->off = cmd;                                                     // cmd_op
     sqe->addr = uint64_t(uint32_t(level)) | (uint64_t(uint32_t(optname)) << 32);  // level, optname
     sqe->splice_fd_in = int32_t(optlen);                                // optlen
     sqe->addr3 = reinterpret_cast<uint64_t>(optval);                    // optval
+}
+
+}  // namespace
+
+void prep_setsockopt(io_uring_sqe *sqe, int fd, int level, int optname, const void *optval,
+                     uint32_t optlen) {
+    prep_sockopt_cmd(sqe, kSocketCmdSetsockopt, fd, level, optname, optval, optlen);
+}
+
+void prep_getsockopt(io_uring_sqe *sqe, int fd, int level, int optname, void *optval, uint32_t optlen) {
+    prep_sockopt_cmd(sqe, kSocketCmdGetsockopt, fd, level, optname, optval, optlen);
 }
 
 }  // namespace np_uring

@@ -77,6 +77,10 @@ struct np_endpoint {
     PrepFn prep_recv_multishot = nullptr;
     sockaddr_storage peer{};  // datagram default destination / last source
     socklen_t peer_len = 0;
+    // SO_SNDBUF/SO_RCVBUF before connect (NP_EP_INITIAL_BUFFERS): written by
+    // getsockopt commands in the connect chain; 0 = not read.
+    int32_t sndbuf_initial = 0;
+    int32_t rcvbuf_initial = 0;
 };
 
 namespace {
@@ -426,13 +430,17 @@ int sockopts_of(const np_endpoint_spec *s, SockOpt *o) {
 
 // ---- staging -------------------------------------------------------------
 
+// getsockopt commands a connect chain carries: SO_SNDBUF and SO_RCVBUF once
+// the options are set, before the connect, when the engine asks for them.
+uint32_t initial_reads(const np_endpoint_spec *s) { return (s->flags & NP_EP_INITIAL_BUFFERS) ? 2 : 0; }
+
 // SQEs an op needs (chains need several).
 uint32_t sqes_for(const np_transport_ctx *c, const np_op &op) {
     switch (op.kind) {
     case NP_OP_CONNECT: {
         if (!c->fixed_files) return 1;  // SOCKET now, the rest from reap
         SockOpt o[kMaxSockopts];
-        return 2 + uint32_t(sockopts_of(op.spec, o)) + (op.spec->local_len ? 1 : 0);
+        return 2 + uint32_t(sockopts_of(op.spec, o)) + initial_reads(op.spec) + (op.spec->local_len ? 1 : 0);
     }
     case NP_OP_CLOSE:
         return 3;
@@ -452,7 +460,8 @@ void prep_connect_chain(np_transport_ctx *c, Req &r) {
     // Without fixed files the socket was bound with bind(2) (see on_socket).
     bool bind_step = s->local_len > 0 && c->fixed_files;
     bool connect_step = !(s->socktype == SOCK_DGRAM && !(s->flags & NP_EP_DGRAM_CONNECT));
-    int steps = n + (bind_step ? 1 : 0) + (connect_step ? 1 : 0);
+    const int reads = int(initial_reads(s));
+    int steps = n + reads + (bind_step ? 1 : 0) + (connect_step ? 1 : 0);
     if (steps == 0) {
         // An unconnected datagram socket with nothing to set: ready now.
         io_uring_sqe *sqe = sqe_get(c);
@@ -473,6 +482,12 @@ void prep_connect_chain(np_transport_ctx *c, Req &r) {
     for (int i = 0; i < n; i++) {
         io_uring_sqe *sqe = sqe_get(c);
         prep_setsockopt(sqe, ep->target, o[i].level, o[i].name, o[i].val, o[i].len);
+        link(sqe);
+    }
+    for (int i = 0; i < reads; i++) {
+        io_uring_sqe *sqe = sqe_get(c);
+        prep_getsockopt(sqe, ep->target, SOL_SOCKET, i == 0 ? SO_SNDBUF : SO_RCVBUF,
+                        i == 0 ? &ep->sndbuf_initial : &ep->rcvbuf_initial, sizeof(int32_t));
         link(sqe);
     }
     if (bind_step) {
@@ -956,6 +971,8 @@ int ep_info(np_transport_ctx *c, np_endpoint *ep, np_endpoint_info *o) {
     getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &o->sndbuf, &il);
     il = sizeof(int);
     getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, &il);
+    o->sndbuf_initial = ep->sndbuf_initial;
+    o->rcvbuf_initial = ep->rcvbuf_initial;
     int type = 0, dom = 0;
     il = sizeof type;
     getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il);

@@ -93,6 +93,11 @@ struct np_option_value {
 #define NP_EP_DGRAM_CONNECT (1u << 4) /* connect() a datagram socket to .remote */
 #define NP_EP_TRACK_PEER (1u << 5)    /* datagram: reply to the source of the last datagram */
 #define NP_EP_REUSEADDR (1u << 6)     /* SO_REUSEADDR on listeners/bound sockets */
+#define NP_EP_INITIAL_BUFFERS (1u << 7) /* CONNECT: read SO_SNDBUF/SO_RCVBUF once the
+                                           socket is set up, before it connects, and
+                                           report them in ep_info's *_initial fields
+                                           (the engine asks on a flow's first
+                                           connection only; may be ignored) */
 
 /* What to create: a listener (listen op) or the template of connections
  * (CONNECT data op).  Addresses use struct sockaddr_storage: AF_INET,
@@ -128,7 +133,14 @@ struct np_endpoint_info {
     int32_t mss;           /* TCP_MAXSEG */
     int32_t retransmits;   /* tcp_info total retransmits */
     char cong_control[16];
-    uint32_t reserved[8];
+    /* SO_SNDBUF / SO_RCVBUF as they were before the endpoint connected, for
+     * a CONNECT whose spec had NP_EP_INITIAL_BUFFERS; 0 = not known (the
+     * engine then reports sndbuf/rcvbuf).  netperf 2.7 reports these as
+     * LSS_SIZE / LSR_SIZE: Linux grows a TCP socket's send buffer once it
+     * connects. */
+    int32_t sndbuf_initial;
+    int32_t rcvbuf_initial;
+    uint32_t reserved[6];
 };
 
 /* ---- Per-worker context parameters. ---- */
