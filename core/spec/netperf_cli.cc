@@ -397,7 +397,10 @@ void parse_test_options(NetperfCommand &cmd, const std::vector<std::string> &arg
     }
     // UDP stream tests do not allow routing unless asked (2.7's safety latch).
     if (!have_R && s.socktype == SOCK_DGRAM && s.is_stream()) s.routing = false;
-    if (s.pattern == Pattern::CC) s.request_size = s.response_size = 0;
+    // An OMNI connect-only test moves no data and reports no sizes.  TCP_CC
+    // keeps -r's sizes (default 1), which 2.7's table prints though no data
+    // moves; the engine's plan leaves them out (plan.cc).
+    if (omni && s.pattern == Pattern::CC) s.request_size = s.response_size = 0;
 }
 
 }  // namespace
@@ -839,7 +842,6 @@ NetperfCommand parse_netperf_command(int argc, char **argv) {
     s.protocol = def->protocol;
     s.transport = def->transport;
     cmd.migrated = def->migrated;
-    if (s.pattern == Pattern::CC) s.request_size = s.response_size = 0;
     bool omni = test == "OMNI";
     parse_test_options(cmd, sc.ended() ? sc.rest() : std::vector<std::string>{}, omni);
     if (!transport_override.empty()) s.transport = transport_override;

@@ -35,6 +35,24 @@ TEST(Cli, ClassicTestNames) {
     EXPECT_TRUE(parse({"-t", "TCP_STREAM"}).migrated);
 }
 
+TEST(Cli, ConnectCloseSizes) {
+    // 2.7's TCP_CC table prints -r's sizes (default 1) though no data moves.
+    auto cc = parse({"-t", "TCP_CC"});
+    EXPECT_EQ(cc.spec.request_size, 1);
+    EXPECT_EQ(cc.spec.response_size, 1);
+    cc = parse({"-t", "TCP_CC", "--", "-r", "64,32"});
+    EXPECT_EQ(cc.spec.request_size, 64);
+    EXPECT_EQ(cc.spec.response_size, 32);
+    // The engine moves none.
+    SidePlan p = plan_side(cc.spec, Role::Client, AF_INET);
+    EXPECT_EQ(p.cfg.request_size, 0);
+    EXPECT_EQ(p.cfg.response_size, 0);
+    // An OMNI connect-only test reports no sizes.
+    auto omni = parse({"-t", "OMNI", "--", "-c"});
+    EXPECT_EQ(omni.spec.pattern, Pattern::CC);
+    EXPECT_EQ(omni.spec.request_size, 0);
+}
+
 TEST(Cli, UnknownTestIsAnError) {
     try {
         parse({"-t", "FOO_BAR"});
