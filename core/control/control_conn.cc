@@ -93,6 +93,15 @@ bool ControlConn::readable(int timeout_ms) const {
     return r > 0;
 }
 
+bool ControlConn::peer_closed() const {
+    pollfd p{fd_, POLLRDHUP, 0};
+    int r;
+    do {
+        r = poll(&p, 1, 0);
+    } while (r < 0 && errno == EINTR);
+    return r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 bool ControlConn::recv_exact(uint8_t *buf, size_t n, int timeout_ms) {
     size_t got = 0;
     while (got < n) {

@@ -95,12 +95,7 @@ class LegacyClient : public ClientSession {
   private:
     OmniRequest request_for(const TestSpec &s, const SidePlan &plan, const sockaddr_storage &local_data,
                             const sockaddr_storage *explicit_target) const;
-    bool server_gone() const {
-        if (!conn_->readable(0)) return false;
-        char c;
-        ssize_t r = recv(conn_->fd(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-        return r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR);
-    }
+    bool server_gone() const { return conn_->peer_closed(); }
 
     std::unique_ptr<ControlConn> conn_;
     ClientOptions opt_;

@@ -1,14 +1,18 @@
 """netserver faces the network: truncated, oversized and garbage messages
 get an error reply or a closed connection, and it keeps serving others."""
 import json
+import os
 import socket
 import struct
 import threading
+import time
 import unittest
 
 from harness import Netserver, main, netperf, result_numbers
 
 MSG = 656
+TRANSCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "conformance", "data",
+                           "transcripts.json")
 
 
 def hello():
@@ -108,6 +112,14 @@ class Robustness(unittest.TestCase):
             self.assertTrue(reply["message"], bad)
         s.close()
 
+    def sessions_end(self, within_s=5):
+        # Every session has ended once only netserver's main thread is left.
+        tasks = "/proc/%d/task" % self.server.proc.pid
+        deadline = time.time() + within_s
+        while len(os.listdir(tasks)) > 1 and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(len(os.listdir(tasks)), 1, "a session outlived its client")
+
     def test_client_vanishes_mid_test(self):
         s = self.modern()
         s.sendall(frame({"type": "test", "spec": {"pattern": "stream", "duration_s": 30}}))
@@ -115,6 +127,22 @@ class Robustness(unittest.TestCase):
         self.assertEqual(ready["type"], "ready")
         s.sendall(frame({"type": "start", "peers": []}))
         s.close()
+        self.sessions_end()
+
+    def test_legacy_client_vanishes_behind_extra_bytes(self):
+        # A 2.7 counted TCP_RR request (-l -5000, as captured), then bytes
+        # the protocol has no place for, then the client closes: the close
+        # behind the unread bytes ends the session (it used to wait out the
+        # longest test the server allows).
+        with open(TRANSCRIPTS) as f:
+            case = next(c for c in json.load(f)["cases"] if c["name"] == "count_based")
+        request = bytes.fromhex(case["sessions"][0][0]["hex"])
+        self.assertEqual(struct.unpack("!i", request[:4])[0], 97)  # DO_OMNI
+        s = connect(self.server.port)
+        s.sendall(request + b"\x5a" * 60)
+        self.assertEqual(len(recv_exact(s, MSG)), MSG)  # the OMNI response
+        s.close()
+        self.sessions_end()
 
     def test_many_idle_connections_do_not_block_others(self):
         socks = [connect(self.server.port) for _ in range(20)]

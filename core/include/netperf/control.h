@@ -67,6 +67,9 @@ class ControlConn {
 
     // True when data (or EOF) is waiting.
     bool readable(int timeout_ms) const;
+    // True when the peer has closed or reset the connection, also with
+    // bytes of its still unread (a stream it sent past the protocol).
+    bool peer_closed() const;
     void shutdown_write();
 
   private:
