@@ -258,10 +258,13 @@ void rs_start(Worker &w, Flow &f) {
 }
 
 // Receivers end on EOF; past the deadline (or on a stop) a flow whose peer
-// never connected has nothing left to wait for.
+// never connected has nothing left to wait for.  A client still connecting
+// then measured nothing: it says so rather than report zero bytes.
 void rs_deadline(Worker &w, Flow &f) {
     f.finishing = true;
-    if (!f.ep && !f.closing) w.flow_done(f);
+    if (f.ep || f.closing) return;
+    if (!f.listener && f.error.empty()) f.error = "connect: not established by the end of the test";
+    w.flow_done(f);
 }
 void rs_resume(Worker &, Flow &) {}
 

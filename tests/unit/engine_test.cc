@@ -213,6 +213,16 @@ TEST(EngineBlocking, StuckConnectEndsAtTheDeadline) {
     EXPECT_LT(r.elapsed_s, 0.3 + 0.2);
 }
 
+// A receiving client (TCP_MAERTS) whose connect never completes ends at the
+// deadline with an error, not with a silent zero.
+TEST(EngineBlocking, ReceiverThatNeverConnectedSaysSo) {
+    SilentListener peer(true);
+    RunResult r = run_against(peer, Action::RecvStream);
+    EXPECT_EQ(r.total.bytes_received, 0u);
+    EXPECT_NE(r.flows[0].error.find("not established"), std::string::npos) << r.flows[0].error;
+    EXPECT_LT(r.elapsed_s, 0.3 + 0.2);
+}
+
 // Both sides on loopback sockets: the data-path end-of-test rules.
 // The end of a flow must carry out its CLOSE even when the peer's EOF
 // arrives in the very pass in which the deadline passes.  The "lazy" test
