@@ -66,8 +66,10 @@ class Netserver:
                 raise AssertionError("netserver did not stop on SIGTERM")
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.portfile)
+        err = self.proc.stderr.read()
+        self.proc.stderr.close()
         if crashed and exc[0] is None:
-            raise AssertionError("netserver died during the test (rc %s): %s" % (self.proc.returncode, self.proc.stderr.read()))
+            raise AssertionError("netserver died during the test (rc %s): %s" % (self.proc.returncode, err))
         return False
 
 
