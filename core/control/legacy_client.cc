@@ -181,6 +181,10 @@ TestResult LegacyClient::run(const TestSpec &spec, const IntervalSink &sink) {
     // own timer, and so does this side (not test length + grace later).
     if (plan.cfg.dgram && plan.cfg.action == Action::RecvStream && spec.count == 0 && spec.duration_s > 0)
         plan.cfg.hard_at_soft = true;
+    // Receiving a timed byte stream (TCP_MAERTS): end it on our timer, as
+    // 2.7's netperf does; our netserver waits for that end (peer_ends_first).
+    if (!plan.cfg.dgram && plan.cfg.action == Action::RecvStream && spec.count == 0 && spec.duration_s > 0)
+        plan.cfg.receiver_ends_stream = true;
     Run run(transport, plan.cfg);
     np_endpoint_spec t = plan.tmpl;
     if (!spec.data_local_host.empty() || spec.data_port.local > 0) {

@@ -413,6 +413,9 @@ Prepared LegacyServerSession::prepare(const LegacyTest &t) {
         bool dgram_receiver = c.dgram && (c.action == Action::RecvStream || c.action == Action::RRServer);
         if ((dgram_receiver || c.action == Action::ConnectServer) && (s.duration_s > 0 || counted))
             c.idle_end_s = counted ? kIdleEndCounted : kIdleEnd;
+        // A timed TCP_MAERTS: the 2.x client ends the stream on its timer
+        // (see EngineConfig::peer_ends_first).
+        c.peer_ends_first = c.action == Action::SendStream && !c.dgram && s.duration_s > 0;
         np_endpoint_spec e = p.plan.tmpl;
         e.local = t.bind;
         e.local_len = sockaddr_len(e.local);

@@ -76,7 +76,7 @@ void end_stream(Worker &w, Flow &f) {
         for (int i = 0; i < 3; i++) w.push(f, kEndMark, NP_OP_SEND, f.ep, f.scratch, 0);
         return;
     }
-    w.push(f, kShutdown, NP_OP_SHUTDOWN, f.ep, nullptr, 0);
+    if (!w.cfg->peer_ends_first) w.push(f, kShutdown, NP_OP_SHUTDOWN, f.ep, nullptr, 0);
     if (!f.recv_inflight)
         w.push(f, kDrain, NP_OP_RECV, f.ep, f.scratch, sizeof f.scratch, NP_OPF_EOF_WAIT);
 }
@@ -262,6 +262,10 @@ void rs_start(Worker &w, Flow &f) {
 // then measured nothing: it says so rather than report zero bytes.
 void rs_deadline(Worker &w, Flow &f) {
     f.finishing = true;
+    if (f.ep && !f.closing && !w.cfg->dgram && w.cfg->receiver_ends_stream && !f.shut_down) {
+        f.shut_down = true;
+        w.push(f, kShutdown, NP_OP_SHUTDOWN, f.ep, nullptr, 0);
+    }
     if (f.ep || f.closing) return;
     if (!f.listener && f.error.empty()) f.error = "connect: not established by the end of the test";
     w.flow_done(f);

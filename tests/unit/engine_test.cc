@@ -171,10 +171,8 @@ struct SilentListener {
     }
 };
 
-RunResult run_against(const SilentListener &peer, Action a) {
-    EngineConfig c = null_cfg(a);
-    c.duration_s = 0.3;
-    c.grace_s = 0.5;
+// A TCP endpoint on IPv4 with the system's defaults.
+np_endpoint_spec tcp_spec() {
     np_endpoint_spec s{};
     s.struct_size = sizeof s;
     s.family = AF_INET;
@@ -182,6 +180,14 @@ RunResult run_against(const SilentListener &peer, Action a) {
     s.protocol = IPPROTO_TCP;
     s.sndbuf = s.rcvbuf = -1;
     s.priority = s.tos = -1;
+    return s;
+}
+
+RunResult run_against(const SilentListener &peer, Action a) {
+    EngineConfig c = null_cfg(a);
+    c.duration_s = 0.3;
+    c.grace_s = 0.5;
+    np_endpoint_spec s = tcp_spec();
     s.remote = peer.addr;
     s.remote_len = sockaddr_len(peer.addr);
     netperf::Run r(transport("sockets"), c);
@@ -221,6 +227,54 @@ TEST(EngineBlocking, ReceiverThatNeverConnectedSaysSo) {
     EXPECT_EQ(r.total.bytes_received, 0u);
     EXPECT_NE(r.flows[0].error.find("not established"), std::string::npos) << r.flows[0].error;
     EXPECT_LT(r.elapsed_s, 0.3 + 0.2);
+}
+
+// netperf 2.7's TCP_MAERTS receiver ends the stream on its own timer.  A
+// sender with peer_ends_first stops at its deadline but leaves the end of
+// the stream to the receiver, then closes; without it, its end of stream
+// can reach a 2.7 netperf just before that timer ("catcher: timer popped").
+TEST(EngineEnd, PeerEndsTheStreamFirst) {
+    EngineConfig c = null_cfg(Action::SendStream);
+    c.server = true;
+    c.duration_s = 0.3;
+    c.grace_s = 2;
+    c.send_size = 16384;
+    c.peer_ends_first = true;
+    np_endpoint_spec s = tcp_spec();
+    s.local = resolve("127.0.0.1", 0, AF_INET);
+    s.local_len = sockaddr_len(s.local);
+    netperf::Run server(transport("sockets"), c);
+    sockaddr_storage addr = server.listen({s}).at(0);
+    const uint64_t t0 = now_ns();
+    server.start(t0);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr *>(&addr), sockaddr_len(addr)), 0);
+    timeval tv{0, 50000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    static char buf[65536];
+    // Read past the sender's deadline: data, then silence, never an EOF.
+    bool eof = false;
+    uint64_t got = 0;
+    while (now_ns() < t0 + 600000000ull && !eof) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n > 0) got += uint64_t(n);
+        eof = n == 0;
+    }
+    EXPECT_FALSE(eof) << "the sender ended the stream before its peer";
+    EXPECT_GT(got, 0u);
+    // Our end of the stream: the sender closes, and is done.
+    shutdown(fd, SHUT_WR);
+    ssize_t n;
+    uint64_t until = now_ns() + 2000000000ull;
+    while ((n = recv(fd, buf, sizeof buf, 0)) != 0 && now_ns() < until) {
+    }
+    EXPECT_EQ(n, 0) << "no end of stream after ours";
+    close(fd);
+    EXPECT_TRUE(server.wait(2000));
+    RunResult r = server.result();
+    EXPECT_EQ(r.error, "");
+    EXPECT_EQ(r.total.bytes_sent, got);
+    EXPECT_FALSE(r.flows.at(0).timed_out);
 }
 
 // Both sides on loopback sockets: the data-path end-of-test rules.

@@ -74,6 +74,15 @@ struct EngineConfig {
     // first completion), dated at its last completion.  Such flows do not
     // wind down at the soft deadline.
     double idle_end_s = 0;
+    // Byte-stream senders: at the end, stop sending and let the peer end
+    // the stream first (then close).  netperf 2.7's TCP_MAERTS receiver ends
+    // on its own timer; an end of stream that reaches it just before that
+    // timer fires makes it print "catcher: timer popped with times_up != 0".
+    bool peer_ends_first = false;
+    // Byte-stream receivers: at the soft deadline end their side of the
+    // stream (shutdown) and read on until the peer's end, as netperf 2.7's
+    // receiver does on its timer (a peer_ends_first sender waits for it).
+    bool receiver_ends_stream = false;
 
     // Pacing: at most pace_burst sends (stream) or transactions (RR) per
     // pace_interval_us on each flow; 0 = unpaced.
