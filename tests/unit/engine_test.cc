@@ -5,6 +5,7 @@
 #include <netperf/session.h>
 
 #include "engine_pair.h"
+#include "plugin_test_util.h"
 
 #include <algorithm>
 #include <chrono>
@@ -172,16 +173,7 @@ struct SilentListener {
 };
 
 // A TCP endpoint on IPv4 with the system's defaults.
-np_endpoint_spec tcp_spec() {
-    np_endpoint_spec s{};
-    s.struct_size = sizeof s;
-    s.family = AF_INET;
-    s.socktype = SOCK_STREAM;
-    s.protocol = IPPROTO_TCP;
-    s.sndbuf = s.rcvbuf = -1;
-    s.priority = s.tos = -1;
-    return s;
-}
+np_endpoint_spec tcp_spec() { return plugin_test::default_spec(AF_INET, SOCK_STREAM, IPPROTO_TCP); }
 
 RunResult run_against(const SilentListener &peer, Action a) {
     EngineConfig c = null_cfg(a);

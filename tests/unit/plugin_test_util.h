@@ -26,6 +26,19 @@ inline const netperf::Transport *optional_transport(const char *name, std::strin
     return why.empty() ? slot.get() : nullptr;
 }
 
+// An endpoint spec with the system's defaults (no buffer sizes, priority
+// or TOS set) and no addresses.
+inline np_endpoint_spec default_spec(int family, int socktype, int protocol) {
+    np_endpoint_spec s{};
+    s.struct_size = sizeof s;
+    s.family = family;
+    s.socktype = socktype;
+    s.protocol = protocol;
+    s.sndbuf = s.rcvbuf = -1;
+    s.priority = s.tos = -1;
+    return s;
+}
+
 inline np_op make_op(uint8_t kind, np_endpoint *ep, void *buf, uint32_t len, uint64_t user) {
     np_op o{};
     o.kind = kind;

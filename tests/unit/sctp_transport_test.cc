@@ -117,13 +117,7 @@ struct Ctx {
 };
 
 np_endpoint_spec spec_for(const char *addr, uint16_t port) {
-    np_endpoint_spec s{};
-    s.struct_size = sizeof s;
-    s.family = AF_INET;
-    s.socktype = SOCK_STREAM;
-    s.protocol = IPPROTO_SCTP;
-    s.sndbuf = s.rcvbuf = -1;
-    s.priority = s.tos = -1;
+    np_endpoint_spec s = plugin_test::default_spec(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
     sockaddr_storage a = resolve(addr, port, AF_INET);
     s.local = a;
     s.local_len = sockaddr_len(a);

@@ -78,15 +78,9 @@ std::string create_error(const Options &opts) {
 }
 
 np_endpoint_spec udp_spec(uint32_t flags = 0) {
-    np_endpoint_spec s{};
-    s.struct_size = sizeof s;
-    s.family = AF_INET;
-    s.socktype = SOCK_DGRAM;
-    s.protocol = IPPROTO_UDP;
+    np_endpoint_spec s = plugin_test::default_spec(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
     s.local = resolve("127.0.0.1", 0, AF_INET);
     s.local_len = sockaddr_len(s.local);
-    s.sndbuf = s.rcvbuf = -1;
-    s.priority = s.tos = -1;
     s.flags = flags;
     return s;
 }
