@@ -85,7 +85,6 @@ struct Flow {
 
     bool finishing = false;     // deadline passed or count reached: wind down
     bool closing = false;       // a CLOSE of the flow's endpoint is in flight (ep is null)
-    bool shut_down = false;     // receiver_ends_stream: its SHUTDOWN is issued
     bool done = false;
     bool info_taken = false;
     uint64_t start_ns = 0, end_ns = 0;

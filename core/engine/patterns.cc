@@ -262,10 +262,9 @@ void rs_start(Worker &w, Flow &f) {
 // then measured nothing: it says so rather than report zero bytes.
 void rs_deadline(Worker &w, Flow &f) {
     f.finishing = true;
-    if (f.ep && !f.closing && !w.cfg->dgram && w.cfg->receiver_ends_stream && !f.shut_down) {
-        f.shut_down = true;
+    // (A worker calls this once per flow, at its soft deadline or stop.)
+    if (f.ep && !f.closing && !w.cfg->dgram && w.cfg->receiver_ends_stream)
         w.push(f, kShutdown, NP_OP_SHUTDOWN, f.ep, nullptr, 0);
-    }
     if (f.ep || f.closing) return;
     if (!f.listener && f.error.empty()) f.error = "connect: not established by the end of the test";
     w.flow_done(f);
